@@ -1,0 +1,74 @@
+"""The workspace configuration: the street, its communities and leaders, and policy numbers."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_CONFIG = Path(__file__).with_name("default_config.toml")
+CONFIG_NAME = "config.toml"
+
+# Guard limits for untrusted workbooks (see pipeline/guard.py).
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+MAX_ROWS = 200_000
+MAX_COLUMNS = 200
+WORKER_MEMORY_BYTES = 3 * 1024**3
+WORKER_TIMEOUT_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class Policy:
+    stationing_weekday: int = 2
+    min_stationing_hours: float = 3.5
+    notice_lead_days: int = 1
+    team_size_min: int = 5
+    team_size_max: int = 10
+    communities_per_leader_min: int = 1
+    communities_per_leader_max: int = 3
+    feedback_overdue_days: int = 15
+    due_soon_days: int = 2
+    seriously_overdue_days: int = 5
+
+
+@dataclass(frozen=True)
+class Leader:
+    name: str
+    communities: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Config:
+    street: str
+    district: str
+    leaders: tuple[Leader, ...]
+    policy: Policy = field(default_factory=Policy)
+
+    @property
+    def communities(self) -> tuple[str, ...]:
+        return tuple(c for leader in self.leaders for c in leader.communities)
+
+    def leader_of(self, community: str) -> str | None:
+        return next((lead.name for lead in self.leaders if community in lead.communities), None)
+
+
+def load_config(root: Path | None = None) -> Config:
+    """Read `root/config.toml`, or the bundled default when the workspace has none."""
+    path = root / CONFIG_NAME if root is not None else None
+    if path is None or not path.exists():
+        path = DEFAULT_CONFIG
+    with path.open("rb") as fh:
+        raw = tomllib.load(fh)
+    known = set(Policy.__dataclass_fields__)
+    policy = Policy(**{k: v for k, v in raw.get("policy", {}).items() if k in known})
+    leaders = tuple(
+        Leader(name=item["name"], communities=tuple(item.get("communities", [])))
+        for item in raw.get("leaders", [])
+    )
+    street = raw.get("street", {})
+    return Config(
+        street=street.get("name", ""), district=street.get("district", ""), leaders=leaders,
+        policy=policy,
+    )

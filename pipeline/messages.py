@@ -1,0 +1,84 @@
+"""Every Chinese text a clerk or the street office reads about a finding, keyed by rule.
+
+Keys are rule IDs (DOMAIN.md, INTERFACE.md), with a `.variant` where one rule says
+different things. Placeholders are filled with `say(key, **values)`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGES: dict[str, str] = {
+    # --- the file as a whole -------------------------------------------------------------
+    "FILE.empty": "文件是空的（0字节），请重新保存为Excel工作簿（.xlsx）后再提交。",
+    "FILE.not_zip": "这不是Excel工作簿（.xlsx）文件，可能是改了扩展名的文本或CSV文件。请在Excel中“另存为”Excel工作簿（.xlsx）后再提交。",
+    "FILE.xls": "这是旧版Excel格式（.xls，Excel 97-2003）。请在Excel中“另存为”Excel工作簿（.xlsx）后再提交。",
+    "FILE.encrypted": "工作簿设置了打开密码，系统无法读取。请取消密码（文件→信息→保护工作簿）后再提交。",
+    "FILE.corrupt": "文件已损坏或不完整（{detail}），无法打开。请重新从Excel保存后再提交。",
+    "FILE.too_big": "文件太大（{size}），超过上限{limit}。请按社区或按周拆分后分别提交。",
+    "FILE.bomb": "文件解压后过大（{size}，压缩比{ratio}倍），超过安全上限{limit}，为保护系统拒绝读取。请检查文件是否正常，删除无关内容后再提交。",
+    "FILE.entity": "文件中含有不允许的XML声明（DOCTYPE/ENTITY），为安全起见拒绝读取。请用Excel重新保存后再提交。",
+    "FILE.extent": "工作表“{sheet}”的数据范围过大（到{cell}，共{rows}行×{cols}列），超过上限{max_rows}行×{max_cols}列。请删除表格下方和右侧无关的单元格后再提交。",
+    "FILE.cell_too_long": "工作表“{sheet}”中有单元格内容过长（{size}），超过上限{limit}。请检查是否误粘贴了大量文字。",
+    "FILE.crashed": "读取文件时处理程序异常退出（{detail}），文件未能校验。这不是您的错误，请联系街道信息员。",
+    "FILE.timeout": "读取文件超时（超过{seconds}秒）未完成，文件未能校验。请检查文件是否过大，或联系街道信息员。",
+    "FILE.no_sheets": "工作簿中没有可识别的台账工作表。工作表名称应为：{expected}。",
+    "FILE.unreadable": "无法读取文件：{detail}。请重新从Excel保存为.xlsx后再提交。",
+    "FILE.check_crashed": "校验未完成：检查“{check}”时系统出错（{detail}）。这不是您的错误，请联系街道信息员。",
+    # --- sheets and headers --------------------------------------------------------------
+    "SHEET.unknown": "工作表“{sheet}”不是台账工作表，已忽略。台账工作表名称应为：{expected}（说明页请命名为“说明”）。",
+    "SHEET.empty": "工作表“{sheet}”没有数据行，已跳过。",
+    "SHEET.hidden_rows": "第{rows}行是隐藏行，仍按数据读取。如这些行不应提交，请删除而不是隐藏。",
+    "SHEET.total_row": "这一行是合计/小计行，已跳过，不计入数据（系统会自动计算合计）。",
+    "SHEET.blank_rows": "第{rows}行是空行，已跳过。",
+    "HEADER.missing": "缺少表头“{header}”。请在表头行补上这一列（参见模板“说明”页）。",
+    "HEADER.not_found": "找不到表头行：工作表“{sheet}”前{scan}行中没有一行像“{expected}”这样的表头。",
+    "HEADER.unknown": "表头“{value}”不是{ledger}的列，这一列未读取。应有的列为：{expected}。",
+    "HEADER.duplicate": "表头“{header}”出现了不止一次（另见{other}列），请只保留一列。",
+    "HEADER.unheaded": "这一列没有表头，但有数据（如{cell}“{value}”），未读取。请补上表头或删除这些数据。",
+    # --- cells ---------------------------------------------------------------------------
+    "REQUIRED": "“{column}”必须填写，这里是空的。示例：{example}。",
+    "REQUIRED.blank_row": "这一行只填了部分内容？“{columns}”等必填项都是空的。如是多余的行请删除。",
+    "REQUIRED.household": "对象类型为“{target}”时必须填写户编号（户册中的编号），示例：{example}。",
+    "REQUIRED.referral": "处理方式为“转办”时必须填写问题编号（问题台账中的编号），示例：{example}。",
+    "REQUIRED.change_reason": "安排类型为“{kind}”时必须填写变更说明，向群众说明原因。",
+    "TYPE.date": "“{value}”不是有效日期。请填写日期，如 2026-11-03、2026/11/3 或 2026年11月3日。",
+    "TYPE.time": "“{value}”不是有效时间。请填写 时:分，如 08:30 或 14:00。",
+    "TYPE.int": "“{value}”不是整数。请只填阿拉伯数字，如 {example}。",
+    "TYPE.percent": "“{value}”不是有效的百分比。请填写如 58.28% 或 0.5828，也可以不填（系统自动计算）。",
+    "TYPE.error_value": "单元格是Excel错误值“{value}”，请修正公式或直接填写数值。",
+    "TYPE.formula_no_value": "单元格是公式（{value}）但没有计算结果。请在Excel中打开、重新计算并保存，或直接填写数值。",
+    "CHOICE": "“{value}”不是允许的值。{column}只能填：{choices}。",
+    "CHOICE.community": "“{value}”不是本街道的社区。社区只能填：{choices}。",
+    "FORMAT.phone": "“{value}”不是有效的电话号码。请填写11位手机号（如13800138000）或固定电话（如020-84201234）。",
+    "RANGE.min": "{column}“{value}”不能小于{minimum}。",
+    "RANGE.solved": "现场解决数{value}大于收集问题数{other}，现场解决数不能多于收集的问题数。",
+    "RANGE.end_time": "结束时间{value}不晚于开始时间{other}，请检查。",
+    "RANGE.future": "日期{value}晚于今天（{today}），请检查是否填错。",
+    "UNIQUE": "{columns}“{value}”重复出现（另见第{others}行），每个{what}只能登记一次。",
+    # --- the rules of 五定四全 -----------------------------------------------------------
+    "TEAM-HEAD.missing": "{community}{team}没有{role}：每个团队必须恰有一名{role}。",
+    "TEAM-HEAD.many": "{community}{team}有{count}名{role}（第{rows}行）：每个团队只能有一名{role}。",
+    "TEAM-LEADER-KIND": "{team}负责人{name}的身份是“{value}”，按制度应为“{expected}”。请核对。",
+    "ISSUE-OWNER": "“{column}”必须填写：每个问题都要明确责任人、完成时限和办理措施（全记录）。",
+    "ISSUE-DATES.due": "完成时限{value}早于登记日期{other}。完成时限不能早于登记日期。",
+    "ISSUE-DATES.closed": "办结日期{value}早于登记日期{other}。办结日期不能早于登记日期。",
+    "ISSUE-DATES.feedback": "反馈日期{value}早于办结日期{other}。应在办结后反馈。",
+    "ISSUE-CLOSED.date": "办理状态为“已办结”，但没有填写办结日期。",
+    "ISSUE-CLOSED.result": "办理状态为“已办结”，但没有填写办理结果。",
+    "ISSUE-FEEDBACK": "问题已办结，但还没有填写反馈日期：办理结果要向群众反馈（全公开）。",
+    "SUM-BOUND": "已走访户数{value}大于总户数{other}。已走访户数不能超过总户数。",
+    "SUM-SPLIT": "群众{residents}户 + 企业/工商户{businesses}户 = {total}户，不等于已走访户数{value}户。请核对这三个数。",
+    "SUM-RATE": "填写的走访率{value}与计算值不符：{visited}÷{total} = {computed}。走访率由系统计算，可以不填。",
+    "SUM-MONOTONE": "{column}{value}比此前报送的{other}（截至{date}）少。本年累计数不应减少，请核对。",
+    "SUM-ASOF": "没有找到统计截至日期（表头标题处或“统计截至日期”列），已按运行日期{today}处理。",
+    "REF-HOUSEHOLD": "户编号{value}不在{community}社区户册中。请核对户编号，或先提交包含这一户的户册。",
+    "REF-ISSUE": "问题编号{value}在问题台账中找不到。请核对编号，或在问题台账中登记这个问题。",
+    "REF-MEMBER": "“{value}”不在{community}社区的团队名册中。请核对姓名，或更新团队名册。",
+    "ISSUE-ESCALATION": "问题{issue}的办理层级从“{before}”变为“{value}”：办理层级只能逐级上升（驻点团队→街道→区直单位→区委区政府）。",
+}
+
+
+def say(key: str, **values: Any) -> str:
+    """The catalogue text for `key` with its placeholders filled."""
+    return MESSAGES[key].format(**values)

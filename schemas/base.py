@@ -1,0 +1,127 @@
+"""The one way a ledger column is described: `column(...)` and the `FieldSpec` read back from it.
+
+Every schema module declares its columns with `column`, so the alias (the Chinese
+header), the value kind, the allowed values, the public/private mark and the rule of
+each check live on the pandera field and nowhere else. Templates, the validator, the
+field documentation and the public filter all read `field_specs(model)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandera.pandas as pa
+
+Kind = Literal["text", "int", "date", "time", "percent", "phone"]
+
+MOBILE = r"1[3-9]\d{9}"
+LANDLINE = r"(0\d{2,3}-?)?[2-9]\d{6,7}(-\d{1,5})?"
+PHONE_PATTERN = rf"^(?:{MOBILE}|{LANDLINE})$"
+TIME_PATTERN = r"^(?:[01]\d|2[0-3]):[0-5]\d$"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What a column is, read back from its pandera field."""
+
+    name: str
+    header: str
+    kind: Kind
+    public: bool
+    required: bool
+    choices: tuple[str, ...]
+    description: str
+    example: str
+    alt_headers: tuple[str, ...]
+    required_rule: str
+    default: Any
+    minimum: float | None
+
+
+def column(
+    header: str,
+    *,
+    kind: Kind = "text",
+    public: bool,
+    description: str,
+    example: str,
+    required: bool = True,
+    choices: Sequence[str] = (),
+    alt_headers: Sequence[str] = (),
+    required_rule: str = "REQUIRED",
+    default: Any = None,
+    ge: float | None = None,
+) -> Any:
+    """A ledger column: a pandera Field whose metadata carries everything else we know."""
+    checks: dict[str, Any] = {}
+    if choices:
+        checks["isin"] = list(choices)
+    if ge is not None:
+        checks["ge"] = ge
+    if kind == "phone":
+        checks["str_matches"] = PHONE_PATTERN
+    if kind == "time":
+        checks["str_matches"] = TIME_PATTERN
+    return pa.Field(
+        alias=header,
+        nullable=not required,
+        metadata={
+            "kind": kind,
+            "public": public,
+            "required": required,
+            "choices": tuple(choices),
+            "description": description,
+            "example": example,
+            "alt_headers": tuple(alt_headers),
+            "required_rule": required_rule,
+            "default": default,
+            "minimum": ge,
+        },
+        **checks,
+    )
+
+
+def row_rule(rule_id: str, column_header: str) -> Callable[[Any], Any]:
+    """A row-level check named `RULE@列名`: the rule ID and the column a finding points at."""
+    return pa.dataframe_check(name=f"{rule_id}@{column_header}")
+
+
+def field_specs(model: type[pa.DataFrameModel]) -> list[FieldSpec]:
+    """The columns of a ledger, in sheet order."""
+    schema = model.to_schema()
+    names = {field_alias: name for name, field_alias in _aliases(model).items()}
+    specs = []
+    for header, col in schema.columns.items():
+        meta = col.metadata or {}
+        specs.append(
+            FieldSpec(
+                name=names[header],
+                header=header,
+                kind=meta["kind"],
+                public=meta["public"],
+                required=meta["required"],
+                choices=meta["choices"],
+                description=meta["description"],
+                example=meta["example"],
+                alt_headers=meta["alt_headers"],
+                required_rule=meta["required_rule"],
+                default=meta["default"],
+                minimum=meta["minimum"],
+            )
+        )
+    return specs
+
+
+def _aliases(model: type[pa.DataFrameModel]) -> dict[str, str]:
+    return {name: field.alias or name for name, (_, field) in model.__fields__.items()}
+
+
+def ledger_meta(model: type[pa.DataFrameModel]) -> dict[str, Any]:
+    """The ledger-level facts of a model's Config.metadata (kind, key, date column, ...)."""
+    return dict(model.Config.metadata or {})
+
+
+def public_headers(model: type[pa.DataFrameModel]) -> list[str]:
+    return [spec.header for spec in field_specs(model) if spec.public]
