@@ -63,9 +63,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from pipeline.check import check_files, exit_code, render_text
+    from pipeline.store import Master
 
     workspace = Workspace(args.root)
-    verdicts = check_files(args.files, workspace.config(), as_of=args.as_of)
+    master = Master.read_only(workspace.master)
+    try:
+        verdicts = check_files(args.files, workspace.config(), as_of=args.as_of, master=master)
+    finally:
+        if master is not None:
+            master.close()
     if args.json:
         payload = [v.as_json() for v in verdicts]
         out = payload[0] if len(payload) == 1 else payload

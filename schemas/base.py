@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import pandas as pd
 import pandera.pandas as pa
 
 Kind = Literal["text", "int", "date", "time", "percent", "phone"]
@@ -88,6 +89,11 @@ def row_rule(rule_id: str, column_header: str) -> Callable[[Any], Any]:
     return pa.dataframe_check(name=f"{rule_id}@{column_header}")
 
 
+def not_before(later: pd.Series, earlier: pd.Series) -> pd.Series:
+    """True where `later` >= `earlier`, or where either is missing (REQUIRED reports that)."""
+    return (later.isna() | earlier.isna() | (later >= earlier)).astype(bool)
+
+
 def field_specs(model: type[pa.DataFrameModel]) -> list[FieldSpec]:
     """The columns of a ledger, in sheet order."""
     schema = model.to_schema()
@@ -115,7 +121,9 @@ def field_specs(model: type[pa.DataFrameModel]) -> list[FieldSpec]:
 
 
 def _aliases(model: type[pa.DataFrameModel]) -> dict[str, str]:
-    return {name: field.alias or name for name, (_, field) in model.__fields__.items()}
+    """Python field name -> Chinese header (pandera keys `__fields__` by alias)."""
+    return {field.original_name: field.alias or field.original_name
+            for _, field in model.__fields__.values()}
 
 
 def ledger_meta(model: type[pa.DataFrameModel]) -> dict[str, Any]:

@@ -4,7 +4,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schemas.base import column, row_rule
+from schemas.base import column, not_before, row_rule
 from schemas.choices import (
     CLOSED,
     ISSUE_CATEGORIES,
@@ -69,15 +69,15 @@ class Issue(pa.DataFrameModel):
 
     @row_rule("ISSUE-DATES", "完成时限")
     def due_after_registered(cls, df: pd.DataFrame) -> Series[bool]:
-        return (df[cls.due] >= df[cls.registered]).fillna(True)
+        return not_before(df[cls.due], df[cls.registered])
 
     @row_rule("ISSUE-DATES", "办结日期")
     def closed_after_registered(cls, df: pd.DataFrame) -> Series[bool]:
-        return (df[cls.closed] >= df[cls.registered]).fillna(True)
+        return not_before(df[cls.closed], df[cls.registered])
 
     @row_rule("ISSUE-DATES", "反馈日期")
     def feedback_after_closed(cls, df: pd.DataFrame) -> Series[bool]:
-        return (df[cls.feedback] >= df[cls.closed]).fillna(True)
+        return not_before(df[cls.feedback], df[cls.closed])
 
     @row_rule("ISSUE-CLOSED", "办结日期")
     def closed_has_date(cls, df: pd.DataFrame) -> Series[bool]:

@@ -46,4 +46,5 @@ class Schedule(pa.DataFrameModel):
         name = "驻点安排"
         coerce = True
         unique = ["社区", "驻点日期", "发布日期"]
-        metadata = {"kind": "keyed", "key": ["community", "date"], "label": "驻点安排"}
+        metadata = {"kind": "keyed", "key": ["community", "date"], "order": "published",
+                    "label": "驻点安排"}

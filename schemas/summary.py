@@ -53,7 +53,7 @@ class Summary(pa.DataFrameModel):
     @row_rule("SUM-RATE", "走访率")
     def stated_rate_matches(cls, df: pd.DataFrame) -> Series[bool]:
         computed = (df[cls.visited] / df[cls.total] * 100).round(2)
-        return ((df[cls.rate] * 100).round(2) - computed).abs().le(0.01 + 1e-9).fillna(True)
+        return ((df[cls.rate] * 100).round(2) - computed).abs().lt(0.005).fillna(True)
 
     class Config:
         name = "社区汇总"

@@ -128,3 +128,35 @@ def write_workbook(path: Path, *sheets: Sheet) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+# The seed's statistics table exactly as printed in shared/seed/ (with its mistakes):
+# leader, community, 总户数, 已走访户数, 群众, 企业/工商户, printed rate, 接待群众数, 联系外出人员.
+SEED_ROWS: list[tuple[str, str, int, int, int, int, str, int, int]] = [
+    ("李福坚", "龙导", 1050, 820, 755, 65, "78%", 320, 58),
+    ("李福坚", "状元", 1941, 862, 857, 5, "44.41%", 126, 182),
+    ("张建勋", "仁和", 1300, 502, 349, 153, "38.62%", 82, 56),
+    ("张建勋", "环珠", 1025, 759, 594, 165, "74%", 122, 1466),
+    ("夏先华", "富力", 2393, 1407, 1281, 126, "59.00%", 985, 50),
+    ("夏先华", "新民", 3215, 1992, 1917, 75, "61.95%", 45, 25),
+    ("冯志明", "鹤兴", 1268, 739, 700, 39, "59.00%", 250, 22),
+    ("冯志明", "梅园南", 1225, 520, 483, 37, "42.00%", 520, 34),
+    ("黄耀东", "昌盛", 1550, 550, 1500, 50, "35.00%", 32, 14),
+    ("黄耀东", "龙田", 2620, 1050, 990, 60, "41.00%", 120, 150),
+]
+
+
+def seed_table_sheet(name: str = "社区汇总", title: str = "驻点团队联系群众数据统计表") -> Sheet:
+    """The seed's table as printed: title row, two-row merged header (其中 over the split),
+    leader names merged over their two communities, rates as text, the rate column headed
+    团队负责人户数(户)."""
+    header = ["驻点领导", "社区", "总户数(户)", "已走访户数(户)", "其中", "其中",
+              "团队负责人户数(户)", "接待群众数(人次)", "联系外出人员(人)"]
+    header2 = ["", "", "", "", "群众(户)", "企业/工商户(户)", "", "", ""]
+    rows = []
+    for i, (leader, *rest) in enumerate(SEED_ROWS):
+        rows.append([leader if i % 2 == 0 else None, *rest])
+    merges = ["A1:I1", "E2:F2"] + [f"{c}2:{c}3" for c in "ABCDGHI"]
+    merges += [f"A{r}:A{r + 1}" for r in range(4, 14, 2)]
+    return Sheet(name=name, header=header, header2=header2, rows=rows, title=[title],
+                 merges=merges)

@@ -1,0 +1,193 @@
+"""Turning what a clerk typed into typed values: one function per value kind.
+
+Each `to_<kind>` returns the converted value, `None` for an empty cell, or raises
+`CellError` with the message key of what is wrong. Text is normalised first: NFKC
+(full-width digits, letters, brackets and colons become half-width), invisible
+characters (zero-width spaces, BOM, NBSP, ideographic spaces at the ends) removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+SERIAL_RANGE = (1, 2958465)  # 1900-01-01 .. 9999-12-31
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+EXCEL_ERRORS = frozenset(
+    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+     "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
+)
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+_TIME_PATTERN = re.compile(r"^(\d{1,2})(?::|点|时)(\d{1,2})?(?::\d{1,2})?分?$")
+_INT_UNITS = re.compile(r"(户|人次|人|个|件|次)$")
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """A cell whose content is a problem in itself: an Excel error value, or a formula
+    saved without its computed value. `shown` is what the clerk sees in the cell."""
+
+    key: str
+    shown: str
+
+    def __str__(self) -> str:
+        return self.shown
+
+
+class CellError(ValueError):
+    """A cell whose content cannot become the kind its column needs."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def clean_text(value: str) -> str:
+    """NFKC, invisible characters removed, surrounding white space stripped."""
+    return unicodedata.normalize("NFKC", value).translate(INVISIBLE).strip()
+
+
+def has_invisible(value: Any) -> bool:
+    return isinstance(value, str) and (value.translate(INVISIBLE) != value)
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return isinstance(value, str) and clean_text(value) == ""
+
+
+def display(value: Any) -> str:
+    """A raw cell value the way a person sees it in Excel."""
+    if value is None:
+        return ""
+    if isinstance(value, CellProblem):
+        return value.shown
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if value.time() != dt.time() else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    return str(value)
+
+
+def to_text(value: Any) -> str | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, float)) and float(value).is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.date, dt.time)):
+        return display(value)
+    return clean_text(str(value))
+
+
+def to_int(value: Any) -> int | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise CellError("TYPE.int")
+    if isinstance(value, (int, float)):
+        if float(value).is_integer():
+            return int(value)
+        raise CellError("TYPE.int")
+    text = _INT_UNITS.sub("", clean_text(str(value)).replace(",", "").replace(" ", ""))
+    if re.fullmatch(r"[+-]?\d+(\.0+)?", text):
+        return int(float(text))
+    raise CellError("TYPE.int")
+
+
+def to_date(value: Any) -> dt.date | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if SERIAL_RANGE[0] <= value <= SERIAL_RANGE[1]:
+            return (EXCEL_EPOCH + dt.timedelta(days=int(value))).date()
+        raise CellError("TYPE.date")
+    text = clean_text(str(value)).replace(" ", "") if "年" in str(value) else clean_text(str(value))
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            try:
+                return dt.date(*(int(part) for part in match.groups()[:3]))
+            except ValueError as exc:
+                raise CellError("TYPE.date") from exc
+    if re.fullmatch(r"\d{5}(\.0+)?", text):
+        return to_date(float(text))
+    raise CellError("TYPE.date")
+
+
+def to_time(value: Any) -> str | None:
+    """Times become 'HH:MM' text (Excel times, day fractions, '8:30', '8点30')."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.time()
+    if isinstance(value, dt.time):
+        return f"{value.hour:02d}:{value.minute:02d}"
+    if isinstance(value, dt.timedelta):
+        minutes = round(value.total_seconds() / 60)
+        if 0 <= minutes < 24 * 60:
+            return f"{minutes // 60:02d}:{minutes % 60:02d}"
+        raise CellError("TYPE.time")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 0 <= value < 1:
+            minutes = round(value * 24 * 60)
+            return f"{minutes // 60:02d}:{minutes % 60:02d}"
+        raise CellError("TYPE.time")
+    match = _TIME_PATTERN.match(clean_text(str(value)).replace(" ", ""))
+    if match:
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
+        if hour < 24 and minute < 60:
+            return f"{hour:02d}:{minute:02d}"
+    raise CellError("TYPE.time")
+
+
+def to_percent(value: Any) -> float | None:
+    """A rate as a fraction: 0.5828, '58.28%' and 58.28 all give 0.5828."""
+    if is_blank(value):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+        return number / 100 if number > 1.5 else number
+    text = clean_text(str(value)).replace(" ", "")
+    match = re.fullmatch(r"([+-]?\d+(?:\.\d+)?)(%?)", text)
+    if not match:
+        raise CellError("TYPE.percent")
+    number = float(match.group(1))
+    return number / 100 if match.group(2) or number > 1.5 else number
+
+
+def to_phone(value: Any) -> str | None:
+    """Phone numbers as text; '(020)8420 1234' becomes '020-84201234'."""
+    text = to_text(value)
+    if text is None:
+        return None
+    text = re.sub(r"^\((0\d{2,3})\)", r"\1-", text.replace(" ", ""))
+    return text
+
+
+CONVERTERS = {
+    "text": to_text, "int": to_int, "date": to_date, "time": to_time, "percent": to_percent,
+    "phone": to_phone,
+}

@@ -1,0 +1,175 @@
+"""Checking whole files: guard, read (in an isolated worker), validate every ledger sheet.
+
+`check_file` is what both `validate` and `run` use; it never raises for a bad file:
+every problem becomes a finding in the Verdict, and a file that cannot be read at all
+is `unreadable`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl.utils import get_column_letter
+
+from pipeline import config as limits
+from pipeline.config import Config
+from pipeline.convert import LedgerRows, convert_table
+from pipeline.findings import Finding, SheetInfo, Verdict
+from pipeline.guard import PackageFacts, Unreadable, inspect_package
+from pipeline.isolation import WorkerCrashed, WorkerError, WorkerTimeout, run_isolated
+from pipeline.messages import say
+from pipeline.reader import Table, locate_table, normalise_sheet_name, read_grids
+from pipeline.references import check_references
+from pipeline.store import Master
+from pipeline.validate import validate_table
+from schemas import LEDGERS, README_SHEET, Roster
+
+IGNORED_SHEETS = frozenset({normalise_sheet_name(README_SHEET), normalise_sheet_name("校验结果")})
+SHEET_BY_NAME = {normalise_sheet_name(name): name for name in LEDGERS}
+
+
+@dataclass
+class Checked:
+    verdict: Verdict
+    tables: list[LedgerRows] = field(default_factory=list)
+    community: str | None = None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_file(path: Path, config: Config, as_of: dt.date | None = None,
+               master: Master | None = None) -> Checked:
+    """The verdict on one file and, where it could be read, its typed ledger rows.
+
+    Rules that need the master (REF-*, ISSUE-ESCALATION, SUM-MONOTONE) look at `master`
+    together with the file itself; with no master, at the file alone.
+    """
+    as_of = as_of or dt.date.today()
+    verdict = Verdict(file=path.name, sha256=sha256_of(path) if path.is_file() else "")
+    try:
+        facts = inspect_package(path)
+        checked: Checked = run_isolated(
+            parse_workbook, path, config, as_of, facts,
+            timeout=limits.WORKER_TIMEOUT_SECONDS, memory_bytes=limits.WORKER_MEMORY_BYTES)
+    except Unreadable as exc:
+        return _unreadable(verdict, exc.message)
+    except WorkerTimeout:
+        return _unreadable(verdict, say("FILE.timeout", seconds=limits.WORKER_TIMEOUT_SECONDS))
+    except (WorkerCrashed, WorkerError) as exc:
+        return _unreadable(verdict, say("FILE.crashed", detail=str(exc)))
+    except OSError as exc:
+        return _unreadable(verdict, say("FILE.unreadable", detail=exc.strerror or str(exc)))
+    checked.verdict.file, checked.verdict.sha256 = verdict.file, verdict.sha256
+    if checked.verdict.status != "unreadable":
+        checked.verdict.findings += check_references(checked.tables, master)
+        checked.verdict.settle()
+    return checked
+
+
+def check_files(paths: Iterable[Path], config: Config, as_of: dt.date | None = None,
+                master: Master | None = None) -> list[Verdict]:
+    return [check_file(path, config, as_of, master).verdict for path in paths]
+
+
+def _unreadable(verdict: Verdict, message: str) -> Checked:
+    verdict.status = "unreadable"
+    verdict.findings.append(Finding("FILE", message))
+    return Checked(verdict)
+
+
+def parse_workbook(path: Path, config: Config, as_of: dt.date, facts: PackageFacts) -> Checked:
+    """Read and validate every sheet (runs in the isolated worker)."""
+    verdict = Verdict(file=path.name, sha256="")
+    checked = Checked(verdict)
+    expected = "、".join(LEDGERS)
+    try:
+        grids = read_grids(path, {
+            sheet.name: {**dict.fromkeys(sheet.error_cells, "error"),
+                         **dict.fromkeys(sheet.uncached_formulas, "formula")}
+            for sheet in facts.sheets})
+    except Exception as exc:  # calamine's own errors: corrupt parts, bad XML
+        return _unreadable(verdict, say("FILE.unreadable", detail=str(exc)[:200]))
+    for grid in grids:
+        key = normalise_sheet_name(grid.name)
+        if key in IGNORED_SHEETS:
+            continue
+        ledger = SHEET_BY_NAME.get(key)
+        if ledger is None:
+            verdict.findings.append(Finding(
+                "SHEET", say("SHEET.unknown", sheet=grid.name, expected=expected), sheet=grid.name))
+            continue
+        sheet_facts = facts.sheet(grid.name)
+        verdict.findings += _check_sheet(grid, ledger, config, as_of, checked, sheet_facts)
+    if not verdict.sheets and not verdict.errors:
+        verdict.findings.append(Finding("FILE", say("FILE.no_sheets", expected=expected)))
+    checked.community = _main_community(checked.tables)
+    verdict.settle()
+    return checked
+
+
+def _check_sheet(grid, ledger, config, as_of, checked, sheet_facts) -> list[Finding]:  # type: ignore[no-untyped-def]
+    model = LEDGERS[ledger]
+    located = locate_table(grid, ledger, model)
+    if isinstance(located, Finding):
+        return [located]
+    table: Table = located
+    findings = list(table.findings)
+    if sheet_facts is not None:
+        findings += _hidden_rows(table, sheet_facts.hidden_rows)
+    checked.verdict.sheets.append(SheetInfo(sheet=grid.name, kind=ledger, rows=len(table.rows)))
+    if not table.rows:
+        return findings + [Finding("SHEET", say("SHEET.empty", sheet=grid.name), severity="警告",
+                                   sheet=grid.name)]
+    converted = convert_table(table, model)
+    try:
+        frame, more = validate_table(table, model, converted, config, as_of)
+    except Exception as exc:  # our fault, never the clerk's: say so, never swallow it
+        return findings + converted.findings + [Finding(
+            "FILE", say("FILE.check_crashed", check=ledger, detail=repr(exc)[:200]), sheet=grid.name)]
+    letters = {h: get_column_letter(c.index + 1) for h, c in table.columns.items()}
+    checked.tables.append(LedgerRows(ledger=ledger, sheet=grid.name, frame=frame, letters=letters))
+    return findings + converted.findings + more
+
+
+def _hidden_rows(table: Table, hidden: Iterable[int]) -> list[Finding]:
+    rows = sorted(set(hidden) & set(table.rows))
+    if not rows:
+        return []
+    return [Finding("SHEET", say("SHEET.hidden_rows", rows="、".join(map(str, rows))),
+                    severity="警告", sheet=table.sheet, row=rows[0], cell=f"A{rows[0]}")]
+
+
+def _main_community(tables: list[LedgerRows]) -> str | None:
+    counts: Counter[str] = Counter()
+    for table in tables:
+        counts.update(table.frame[Roster.community].dropna().tolist())
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def exit_code(verdicts: list[Verdict]) -> int:
+    """0 every file valid (warnings allowed); 1 some file invalid; 2 a file unreadable."""
+    if any(v.status == "unreadable" for v in verdicts):
+        return 2
+    return 1 if any(v.status == "invalid" for v in verdicts) else 0
+
+
+def render_text(verdict: Verdict) -> str:
+    """The verdict for a terminal: one line per file, then one line per finding."""
+    head = {"valid": "通过", "invalid": "未通过", "unreadable": "无法读取"}[verdict.status]
+    lines = [f"{verdict.file}：{head}（错误{len(verdict.errors)}个，提醒{len(verdict.warnings)}个）"]
+    for finding in verdict.errors + verdict.warnings:
+        where = f"{finding.sheet}!{finding.cell}" if finding.sheet and finding.cell else (
+            finding.sheet or "文件")
+        lines.append(f"  [{finding.severity}] {where} {finding.rule}：{finding.message}")
+    return "\n".join(lines)

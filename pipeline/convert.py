@@ -1,0 +1,96 @@
+"""From a located Table of raw cell values to a typed DataFrame the schema can validate.
+
+One bad cell is one finding: a value that does not convert becomes a TYPE finding and
+a missing value in the frame, and the cell is remembered so that later checks do not
+report it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from pipeline.cells import CONVERTERS, EXCEL_ERRORS, CellError, CellProblem, clean_text, display
+from pipeline.findings import Finding
+from pipeline.messages import say
+from pipeline.reader import Table
+from schemas import FieldSpec, field_specs
+
+DTYPES = {
+    "text": "string", "phone": "string", "time": "string", "int": "Int64",
+    "percent": "Float64", "date": "datetime64[ns]",
+}
+
+
+@dataclass
+class LedgerRows:
+    """The typed rows of one ledger sheet (index = Excel row numbers)."""
+
+    ledger: str
+    sheet: str
+    frame: pd.DataFrame
+    letters: dict[str, str] = field(default_factory=dict)  # header -> column letter
+
+    def cell(self, header: str, row: int) -> str | None:
+        letter = self.letters.get(header)
+        return f"{letter}{row}" if letter else None
+
+
+@dataclass
+class Converted:
+    frame: pd.DataFrame                                     # index = Excel row numbers
+    findings: list[Finding] = field(default_factory=list)
+    bad_cells: set[tuple[int, str]] = field(default_factory=set)  # (row, header) already reported
+    raw: dict[tuple[int, str], str] = field(default_factory=dict)  # displayed original values
+
+
+def convert_table(table: Table, model: type[pa.DataFrameModel]) -> Converted:
+    """Typed columns for every schema field (absent optional columns are all missing)."""
+    out = Converted(frame=pd.DataFrame(index=pd.Index(table.rows, name="行号")))
+    columns: dict[str, pd.Series] = {}
+    for spec in field_specs(model):
+        raw = table.values.get(spec.header)
+        if raw is None:
+            columns[spec.header] = pd.Series(pd.NA, index=out.frame.index, dtype=DTYPES[spec.kind])
+            continue
+        columns[spec.header] = _convert_column(table, spec, raw, out)
+    out.frame = pd.DataFrame(columns, index=out.frame.index)
+    return out
+
+
+def _convert_column(table: Table, spec: FieldSpec, raw: list, out: Converted) -> pd.Series:
+    convert = CONVERTERS[spec.kind]
+    values: list[Any] = []
+    for excel_row, value in zip(table.rows, raw, strict=True):
+        shown = display(value)
+        out.raw[(excel_row, spec.header)] = shown
+        problem = value.key if isinstance(value, CellProblem) else (
+            "TYPE.error_value" if isinstance(value, str) and clean_text(value).upper() in EXCEL_ERRORS
+            else None)
+        if problem:
+            _bad(out, table, spec, excel_row, shown, problem)
+            values.append(None)
+            continue
+        try:
+            converted = convert(value)
+        except CellError as err:
+            _bad(out, table, spec, excel_row, shown, err.key)
+            values.append(None)
+            continue
+        if converted is None and spec.default is not None:
+            converted = spec.default
+        values.append(converted)
+    series = pd.Series(values, index=out.frame.index, dtype="object")
+    if spec.kind == "date":
+        return pd.to_datetime(series, errors="coerce").astype("datetime64[ns]")
+    return series.astype(DTYPES[spec.kind])
+
+
+def _bad(out: Converted, table: Table, spec: FieldSpec, row: int, shown: str, key: str) -> None:
+    out.bad_cells.add((row, spec.header))
+    out.findings.append(Finding(
+        "TYPE", say(key, value=shown, example=spec.example), sheet=table.sheet,
+        cell=table.cell(spec.header, row), row=row, column=spec.header, value=shown))

@@ -1,0 +1,210 @@
+"""The nightly job (`run`): take the inbox, merge what is valid into the master, publish.
+
+Order of events, so that nothing is ever lost or merged twice:
+1. every inbox file is copied byte for byte into archive/ (and checked unchanged);
+2. in ONE master transaction, each file is checked against the schemas and the master
+   (as it stands with earlier files of this run), recorded in `submissions`, and merged
+   whole if valid; the transaction commits at the end or not at all;
+3. only then do files leave inbox/; a crash before that leaves them for the next run,
+   whose duplicate check (same sha256) stops a second merge;
+4. the outputs are rendered, each file written atomically, and the run summary last.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from pipeline.atomic import write_text_atomic
+from pipeline.check import check_file, sha256_of
+from pipeline.feedback import write_feedback
+from pipeline.findings import Verdict
+from pipeline.lock import RunLocked, run_lock
+from pipeline.messages import say
+from pipeline.store import Master
+from pipeline.workspace import Workspace
+
+__all__ = ["RunLocked", "RunSummary", "run_nightly"]
+
+PROGRESS_FROM = 10  # files; below this a line per file is enough
+
+
+@dataclass
+class FileResult:
+    name: str
+    sha256: str
+    status: str  # accepted | rejected | duplicate
+    errors: int
+    warnings: int
+    feedback: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class RunSummary:
+    as_of: dt.date
+    started: str
+    finished: str = ""
+    files: list[FileResult] = field(default_factory=list)
+    merged_rows: Counter[str] = field(default_factory=Counter)
+    replaced_rows: Counter[str] = field(default_factory=Counter)
+    findings: Counter[str] = field(default_factory=Counter)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(), "started": self.started, "finished": self.finished,
+            "files": [f.as_json() for f in self.files],
+            "merged_rows": dict(self.merged_rows), "replaced_rows": dict(self.replaced_rows),
+            "findings": dict(self.findings),
+        }
+
+
+def now_iso() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def inbox_files(inbox: Path) -> list[Path]:
+    """Files waiting in the inbox, oldest first; Excel's own ~$ lock files and dotfiles wait."""
+    files = [p for p in inbox.iterdir()
+             if p.is_file() and not p.name.startswith((".", "~$"))]
+    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+
+def archive_file(path: Path, archive: Path, received: dt.datetime) -> tuple[Path, str] | None:
+    """Copy `path` byte for byte into archive/<date>/; None if it changed while copied."""
+    before = path.stat()
+    folder = archive / received.strftime("%Y-%m-%d")
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{path.name}.partial"
+    shutil.copyfile(path, tmp)
+    with tmp.open("rb") as fh:
+        os.fsync(fh.fileno())
+    after = path.stat()
+    if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or \
+            tmp.stat().st_size != after.st_size:
+        tmp.unlink()
+        return None
+    sha = sha256_of(tmp)
+    target = folder / f"{sha[:12]}_{path.name}"
+    os.replace(tmp, target)
+    return target, sha
+
+
+def run_nightly(workspace: Workspace, as_of: dt.date | None = None,
+                out: IO[str] = sys.stdout) -> RunSummary:
+    workspace.ensure()
+    as_of = as_of or dt.date.today()
+    with run_lock(workspace.data / "run.lock"):
+        summary = RunSummary(as_of=as_of, started=now_iso())
+        config = workspace.config()
+        master = Master(workspace.master)
+        try:
+            done = _ingest(workspace, master, config, as_of, summary, out)
+            for path in done:  # verdicts are committed: the files may leave the inbox
+                path.unlink(missing_ok=True)
+            _publish(workspace, master, config, as_of, summary)
+        finally:
+            master.close()
+        summary.finished = now_iso()
+        _write_summary(workspace, summary)
+        print(_closing_line(summary), file=out)
+        return summary
+
+
+def _ingest(workspace: Workspace, master: Master, config: Any, as_of: dt.date,
+            summary: RunSummary, out: IO[str]) -> list[Path]:
+    files = inbox_files(workspace.inbox)
+    done: list[Path] = []
+    seen: dict[str, str] = {}
+    with master.transaction():
+        for index, path in enumerate(files, 1):
+            received = dt.datetime.now().astimezone()
+            archived = archive_file(path, workspace.archive, received)
+            if archived is None:
+                print(say("RUN.changing", file=path.name), file=out)
+                continue
+            archive_path, sha = archived
+            result = _take(workspace, master, config, as_of, path, archive_path, sha, received,
+                           seen, summary)
+            summary.files.append(result)
+            done.append(path)
+            _report(out, result, index, len(files))
+    return done
+
+
+def _take(workspace: Workspace, master: Master, config: Any, as_of: dt.date, path: Path,
+          archive_path: Path, sha: str, received: dt.datetime, seen: dict[str, str],
+          summary: RunSummary) -> FileResult:
+    earlier = master.find_submission(sha)
+    relative = str(archive_path.relative_to(workspace.root))
+    if earlier is not None or sha in seen:
+        feedback = earlier["feedback_path"] if earlier else seen[sha]
+        master.add_submission(
+            file_name=path.name, sha256=sha, received_at=received.isoformat(timespec="seconds"),
+            run_as_of=as_of.isoformat(), status="duplicate",
+            community=earlier["community"] if earlier else None, errors=0, warnings=0,
+            archive_path=relative, feedback_path=feedback, verdict_json="{}")
+        return FileResult(path.name, sha, "duplicate", 0, 0, feedback)
+    checked = check_file(archive_path, config, as_of, master)
+    verdict: Verdict = checked.verdict
+    verdict.file = path.name
+    status = "accepted" if verdict.status == "valid" else "rejected"
+    files = write_feedback(workspace, verdict, archive_path if verdict.status != "unreadable"
+                           else None, checked.community)
+    feedback = str(files.folder.relative_to(workspace.root))
+    submission = master.add_submission(
+        file_name=path.name, sha256=sha, received_at=received.isoformat(timespec="seconds"),
+        run_as_of=as_of.isoformat(), status=status, community=checked.community,
+        errors=len(verdict.errors), warnings=len(verdict.warnings), archive_path=relative,
+        feedback_path=feedback, verdict_json=json.dumps(verdict.as_json(), ensure_ascii=False))
+    if status == "accepted":
+        for table in checked.tables:
+            count = master.merge(submission, table.ledger, table.sheet, table.frame)
+            summary.merged_rows[table.ledger] += count.merged
+            summary.replaced_rows[table.ledger] += count.replaced
+    summary.findings.update(f.rule for f in verdict.findings)
+    seen[sha] = feedback
+    return FileResult(path.name, sha, status, len(verdict.errors), len(verdict.warnings), feedback)
+
+
+def _report(out: IO[str], result: FileResult, index: int, total: int) -> None:
+    text = {"accepted": say("RUN.accepted"), "rejected": say("RUN.rejected"),
+            "duplicate": "重复提交，不再合并"}[result.status]
+    line = f"{result.name}：{text}（错误{result.errors}个，提醒{result.warnings}个）"
+    if total >= PROGRESS_FROM:
+        width = 30
+        filled = width * index // total
+        line = f"[{'#' * filled}{'.' * (width - filled)}] {index}/{total} {line}"
+    print(line, file=out, flush=True)
+
+
+def _publish(workspace: Workspace, master: Master, config: Any, as_of: dt.date,
+             summary: RunSummary) -> None:
+    """Render every output from the committed master (each file written atomically)."""
+    from pipeline.publish import publish
+
+    publish(workspace, master, config, as_of)
+
+
+def _write_summary(workspace: Workspace, summary: RunSummary) -> None:
+    text = json.dumps(summary.as_json(), ensure_ascii=False, indent=2)
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+    write_text_atomic(workspace.runs / f"{stamp}.json", text)
+    write_text_atomic(workspace.runs / "latest.json", text)
+
+
+def _closing_line(summary: RunSummary) -> str:
+    counts = Counter(f.status for f in summary.files)
+    merged = sum(summary.merged_rows.values())
+    return (f"本次运行（{summary.as_of.isoformat()}）：收到{len(summary.files)}个文件，"
+            f"接收{counts['accepted']}个，退回{counts['rejected']}个，重复{counts['duplicate']}个；"
+            f"合并{merged}行，替换{sum(summary.replaced_rows.values())}行。")

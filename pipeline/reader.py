@@ -1,0 +1,259 @@
+"""Reading a workbook: cell values (python-calamine), then finding each ledger's table in them.
+
+`read_grids` is the only place that opens a file; everything after it works on `Grid`
+(a list of rows, merged ranges filled in) so it is tested without the disk.
+`locate_table` finds the header row (title rows above, two-row merged headers, stray
+spaces and full-width brackets are normal), maps headers to schema columns by name,
+and keeps the Excel row number of every data row.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandera.pandas as pa
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
+from python_calamine import CalamineWorkbook
+
+from pipeline.cells import INVISIBLE, CellProblem, clean_text, display, has_invisible, is_blank
+from pipeline.findings import Finding
+from pipeline.messages import say
+from schemas import field_specs
+
+HEADER_SCAN_ROWS = 30
+IGNORED_HEADERS = frozenset({"序号"})  # a row-number column clerks add; not data
+TOTAL_ROW = re.compile(r"^(合计|小计|总计|累计)")
+
+
+@dataclass
+class Grid:
+    """A sheet's values as rows (row 0 is Excel row 1), merged ranges filled."""
+
+    name: str
+    rows: list[list[Any]]
+    merges: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+    def value(self, r: int, c: int) -> Any:
+        row = self.rows[r] if r < len(self.rows) else []
+        return row[c] if c < len(row) else None
+
+
+def read_grids(path: Path, problems: dict[str, dict[str, str]] | None = None) -> list[Grid]:
+    """Every sheet of the workbook as a Grid, in workbook order.
+
+    `problems` names, per sheet, the cells the guard saw holding an Excel error value
+    ('error') or a formula saved without its value ('formula'): calamine reads both as
+    empty, so those cells get a CellProblem with the text openpyxl shows for them.
+    """
+    workbook = CalamineWorkbook.from_path(str(path))
+    try:
+        grids = []
+        for name in workbook.sheet_names:
+            sheet = workbook.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            grids.append(Grid(name, rows, list(sheet.merged_cell_ranges or [])))
+    finally:
+        workbook.close()
+    if problems:
+        _mark_problems(path, grids, problems)
+    return [fill_merges(grid) for grid in grids]
+
+
+def _mark_problems(path: Path, grids: list[Grid], problems: dict[str, dict[str, str]]) -> None:
+    """Overlay CellProblems (openpyxl, read-only, only for the sheets that need it)."""
+    workbook = load_workbook(path, read_only=True, data_only=False)
+    try:
+        for grid in grids:
+            cells = problems.get(grid.name)
+            if not cells:
+                continue
+            sheet = workbook[grid.name]
+            for ref, kind in cells.items():
+                row, col = coordinate_to_tuple(ref)
+                shown = sheet.cell(row=row, column=col).value
+                key = "TYPE.error_value" if kind == "error" else "TYPE.formula_no_value"
+                while len(grid.rows) < row:
+                    grid.rows.append([])
+                line = grid.rows[row - 1]
+                line.extend([""] * (col - len(line)))
+                line[col - 1] = CellProblem(key, display(shown) or ref)
+    finally:
+        workbook.close()
+
+
+def fill_merges(grid: Grid) -> Grid:
+    """A merged range repeats its top-left value in every cell it covers."""
+    for (r0, c0), (r1, c1) in grid.merges:
+        top_left = grid.value(r0, c0)
+        for r in range(r0, min(r1, len(grid.rows) - 1) + 1):
+            row = grid.rows[r]
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                row[c] = top_left
+    return grid
+
+
+def normalise_header(text: Any) -> str:
+    """Header text compared by name: NFKC, no white space or line breaks, '*' marks dropped."""
+    if is_blank(text):
+        return ""
+    folded = unicodedata.normalize("NFKC", str(text)).translate(INVISIBLE)
+    folded = re.sub(r"\s+", "", folded).replace("*", "")
+    return re.sub(r"\((可选|选填|必填)\)$", "", folded)
+
+
+def normalise_sheet_name(name: str) -> str:
+    return normalise_header(name)
+
+
+def header_lookup(model: type[pa.DataFrameModel]) -> dict[str, str]:
+    """Normalised header text (and its accepted alternatives) -> the schema header."""
+    lookup: dict[str, str] = {}
+    for spec in field_specs(model):
+        for name in (spec.header, *spec.alt_headers):
+            lookup[normalise_header(name)] = spec.header
+    return lookup
+
+
+@dataclass
+class Column:
+    header: str | None  # the schema header it matched, None when unknown
+    seen: str           # the text in the file
+    index: int          # 0-based column index
+
+
+@dataclass
+class Table:
+    """One ledger's data as found in a sheet, with Excel positions kept."""
+
+    sheet: str
+    ledger: str
+    header_rows: tuple[int, ...]                  # Excel row numbers
+    columns: dict[str, Column]                    # schema header -> its column
+    rows: list[int]                               # Excel row number of each data row
+    values: dict[str, list[Any]]                  # schema header -> raw values aligned with rows
+    title: str = ""                               # text above the header (e.g. 截至日期)
+    findings: list[Finding] = field(default_factory=list)
+
+    def cell(self, header: str, row: int) -> str:
+        return f"{get_column_letter(self.columns[header].index + 1)}{row}"
+
+
+def _row_headers(grid: Grid, r: int, two_rows: bool) -> list[str]:
+    width = max(len(grid.rows[r]), len(grid.rows[r + 1]) if r + 1 < len(grid.rows) else 0)
+    names = []
+    for c in range(width):
+        top = normalise_header(grid.value(r, c))
+        below = normalise_header(grid.value(r + 1, c)) if two_rows else ""
+        names.append(below or top)
+    return names
+
+
+def _find_header(grid: Grid, lookup: dict[str, str]) -> tuple[int, bool] | None:
+    best: tuple[int, int, bool] | None = None  # (score, row, two_rows)
+    for r in range(min(HEADER_SCAN_ROWS, len(grid.rows))):
+        for two_rows in (False, True):
+            if two_rows and r + 1 >= len(grid.rows):
+                continue
+            names = _row_headers(grid, r, two_rows)
+            score = len({lookup[n] for n in names if n in lookup})
+            if best is None or score > best[0]:
+                best = (score, r, two_rows)
+    if best is None or best[0] < 2:
+        return None
+    return best[1], best[2]
+
+
+def locate_table(grid: Grid, ledger: str, model: type[pa.DataFrameModel]) -> Table | Finding:
+    """Find the ledger's table in `grid`; a Finding when no header row can be found."""
+    lookup = header_lookup(model)
+    found = _find_header(grid, lookup)
+    if found is None:
+        expected = "、".join(spec.header for spec in field_specs(model))
+        return Finding("HEADER", say("HEADER.not_found", sheet=grid.name, scan=HEADER_SCAN_ROWS,
+                                     expected=expected), sheet=grid.name)
+    r, two_rows = found
+    header_rows = (r + 1, r + 2) if two_rows else (r + 1,)
+    first_data = r + (2 if two_rows else 1)
+    table = Table(sheet=grid.name, ledger=ledger, header_rows=header_rows, columns={}, rows=[],
+                  values={}, title=" ".join(display(v) for row in grid.rows[:r] for v in row
+                                            if not is_blank(v)))
+    unknown: list[Column] = []
+    for c, name in enumerate(_row_headers(grid, r, two_rows)):
+        if not name or name in IGNORED_HEADERS:
+            continue
+        seen = display(grid.value(header_rows[-1] - 1, c)) or display(grid.value(r, c))
+        header = lookup.get(name)
+        if header is None:
+            unknown.append(Column(None, seen, c))
+        elif header in table.columns:
+            other = get_column_letter(table.columns[header].index + 1)
+            table.findings.append(Finding(
+                "HEADER", say("HEADER.duplicate", header=header, other=other), sheet=grid.name,
+                cell=f"{get_column_letter(c + 1)}{header_rows[-1]}", row=header_rows[-1],
+                column=header, value=seen))
+        else:
+            table.columns[header] = Column(header, seen, c)
+    expected = "、".join(spec.header for spec in field_specs(model))
+    for col in unknown:
+        table.findings.append(Finding(
+            "HEADER", say("HEADER.unknown", value=col.seen, ledger=ledger, expected=expected),
+            sheet=grid.name, cell=f"{get_column_letter(col.index + 1)}{header_rows[-1]}",
+            row=header_rows[-1], column=col.seen, value=col.seen))
+    for spec in field_specs(model):
+        if spec.required and spec.header not in table.columns:
+            table.findings.append(Finding(
+                "HEADER", say("HEADER.missing", header=spec.header), sheet=grid.name,
+                row=header_rows[0], column=spec.header))
+    _read_rows(grid, table, first_data, headed={c.index for c in table.columns.values()}
+               | {c.index for c in unknown})
+    return table
+
+
+def _read_rows(grid: Grid, table: Table, first: int, headed: set[int]) -> None:
+    values: dict[str, list[Any]] = {h: [] for h in table.columns}
+    unheaded: dict[int, tuple[int, Any]] = {}
+    invisible: list[str] = []
+    for r in range(first, len(grid.rows)):
+        row = grid.rows[r]
+        if all(is_blank(v) for v in row):
+            continue
+        excel_row = r + 1
+        texts = [clean_text(v) for v in row if isinstance(v, str)]
+        if any(TOTAL_ROW.match(t) for t in texts):
+            table.findings.append(Finding(
+                "SHEET", say("SHEET.total_row"), sheet=grid.name, row=excel_row,
+                cell=f"A{excel_row}", value=next(t for t in texts if TOTAL_ROW.match(t))))
+            continue
+        if all(is_blank(row[c]) for c in headed if c < len(row)):
+            for c, v in enumerate(row):
+                if not is_blank(v):
+                    unheaded.setdefault(c, (excel_row, v))
+            continue
+        table.rows.append(excel_row)
+        for header, col in table.columns.items():
+            value = row[col.index] if col.index < len(row) else None
+            if has_invisible(value):
+                invisible.append(f"{get_column_letter(col.index + 1)}{excel_row}")
+            values[header].append(value)
+        for c, v in enumerate(row):
+            if c not in headed and not is_blank(v):
+                unheaded.setdefault(c, (excel_row, v))
+    table.values = values
+    for c, (excel_row, v) in sorted(unheaded.items()):
+        ref = f"{get_column_letter(c + 1)}{excel_row}"
+        table.findings.append(Finding(
+            "HEADER", say("HEADER.unheaded", cell=ref, value=display(v)), severity="警告",
+            sheet=grid.name, cell=ref, row=excel_row, value=display(v)))
+    if invisible:
+        table.findings.append(Finding(
+            "FORMAT", say("FORMAT.invisible", count=len(invisible), cells="、".join(invisible[:5])),
+            severity="警告", sheet=grid.name, cell=invisible[0],
+            row=int(re.sub(r"[A-Z]+", "", invisible[0]))))

@@ -1,0 +1,202 @@
+"""Rules that look at a submitted workbook and the master together (DOMAIN.md "master").
+
+A workbook that carries its own 户册, 团队名册 or 问题台账 for a community needs nothing
+from the master for that community; otherwise the master's current rows are used.
+`validate` runs these with a read-only master (or none); `run` inside its transaction,
+so a file sees what earlier files of the same run merged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from pipeline.convert import LedgerRows
+from pipeline.findings import Finding
+from pipeline.messages import say
+from pipeline.store import Master
+from schemas import Household, Issue, Reception, Roster, Summary, Visit, WorkLog
+from schemas.choices import HOUSEHOLD_TYPES, ISSUE_LEVELS
+
+CUMULATIVE = (Summary.visited, Summary.residents, Summary.businesses, Summary.received,
+              Summary.outgoing)
+
+
+class References:
+    """What the file and the master know: households, team members, issues, summaries."""
+
+    def __init__(self, tables: list[LedgerRows], master: Master | None) -> None:
+        self.tables = tables
+        self.master = master
+
+    def _own(self, ledger: str) -> pd.DataFrame | None:
+        frames = [t.frame for t in self.tables if t.ledger == ledger]
+        return pd.concat(frames) if frames else None
+
+    def _values(self, ledger: str, community: str, column: str) -> set[str] | None:
+        """The community's values of `column`; None when neither file nor master has any."""
+        own = self._own(ledger)
+        if own is not None and (own[Roster.community] == community).any():
+            rows = own[own[Roster.community] == community]
+        elif self.master is not None:
+            rows = self.master.current(ledger, community)
+        else:
+            return None
+        return set(rows[column].dropna().astype(str)) if len(rows) else None
+
+    def households(self, community: str) -> set[str] | None:
+        return self._values(Household.Config.name, community, Household.household_id)
+
+    def members(self, community: str) -> set[str] | None:
+        return self._values(Roster.Config.name, community, Roster.name)
+
+    def issue_ids(self) -> set[str]:
+        ids: set[str] = set()
+        own = self._own(Issue.Config.name)
+        if own is not None:
+            ids |= set(own[Issue.issue_id].dropna().astype(str))
+        if self.master is not None:
+            ids |= set(self.master.current(Issue.Config.name)[Issue.issue_id].dropna().astype(str))
+        return ids
+
+
+def check_references(tables: list[LedgerRows], master: Master | None) -> list[Finding]:
+    refs = References(tables, master)
+    findings: list[Finding] = []
+    for table in tables:
+        findings += RULES.get(table.ledger, _none)(table, refs)
+    return findings
+
+
+def _none(table: LedgerRows, refs: References) -> list[Finding]:
+    return []
+
+
+def _finding(rule: str, message: str, table: LedgerRows, header: str, row: int,
+             value: object) -> Finding:
+    return Finding(rule, message, sheet=table.sheet, cell=table.cell(header, row), row=row,
+                   column=header, value=str(value))
+
+
+def _nothing_to_check(rule: str, key: str, table: LedgerRows, community: str,
+                      header: str, row: int) -> Finding:
+    """Neither the file nor the master knows the community's 户册/名册: one warning, not one per row."""
+    return Finding(rule, say(key, community=community), severity="警告", sheet=table.sheet,
+                   cell=table.cell(header, row), row=row, column=header)
+
+
+def _members(table: LedgerRows, refs: References, headers: Iterable[str]) -> list[Finding]:
+    findings = []
+    cache: dict[str, set[str] | None] = {}
+    for row, record in table.frame.iterrows():
+        community = record[Roster.community]
+        if pd.isna(community):
+            continue
+        if community not in cache:
+            cache[community] = refs.members(community)
+            if cache[community] is None:
+                findings.append(_nothing_to_check("REF-MEMBER", "REF-MEMBER.no_roster", table,
+                                                  community, list(headers)[0], int(row)))
+        members = cache[community]
+        if members is None:
+            continue
+        for header in headers:
+            name = record[header]
+            if pd.notna(name) and name not in members:
+                findings.append(_finding("REF-MEMBER", say("REF-MEMBER", value=name,
+                                                           community=community),
+                                         table, header, int(row), name))
+    return findings
+
+
+def _issues_cited(table: LedgerRows, refs: References, header: str) -> list[Finding]:
+    cited = table.frame[header].dropna()
+    if cited.empty:
+        return []
+    known = refs.issue_ids()
+    return [_finding("REF-ISSUE", say("REF-ISSUE", value=value), table, header, int(row), value)
+            for row, value in cited.items() if value not in known]
+
+
+def _visits(table: LedgerRows, refs: References) -> list[Finding]:
+    findings = []
+    cache: dict[str, set[str] | None] = {}
+    frame = table.frame
+    targets = frame[frame[Visit.target_type].isin(HOUSEHOLD_TYPES) & frame[Visit.household_id].notna()
+                    & frame[Visit.community].notna()]
+    for row, record in targets.iterrows():
+        community = record[Visit.community]
+        if community not in cache:
+            cache[community] = refs.households(community)
+            if cache[community] is None:
+                findings.append(_nothing_to_check("REF-HOUSEHOLD", "REF-HOUSEHOLD.no_base", table,
+                                                  community, Visit.household_id, int(row)))
+        known = cache[community]
+        if known is None:
+            continue
+        value = record[Visit.household_id]
+        if value not in known:
+            findings.append(_finding("REF-HOUSEHOLD", say("REF-HOUSEHOLD", value=value,
+                                                          community=community),
+                                     table, Visit.household_id, int(row), value))
+    findings += _members(table, refs, [Visit.visitor])
+    return findings + _issues_cited(table, refs, Visit.issue_id)
+
+
+def _receptions(table: LedgerRows, refs: References) -> list[Finding]:
+    return _members(table, refs, [Reception.receiver]) + _issues_cited(table, refs,
+                                                                       Reception.issue_id)
+
+
+def _work_log(table: LedgerRows, refs: References) -> list[Finding]:
+    return _members(table, refs, [WorkLog.leader])
+
+
+def _escalation(table: LedgerRows, refs: References) -> list[Finding]:
+    """ISSUE-ESCALATION: 办理层级 only moves up against the master's current level."""
+    if refs.master is None:
+        return []
+    before = refs.master.current(Issue.Config.name).set_index(Issue.issue_id)[Issue.level]
+    findings = []
+    for row, record in table.frame.iterrows():
+        old = before.get(record[Issue.issue_id])
+        new = record[Issue.level]
+        if pd.notna(old) and pd.notna(new) and ISSUE_LEVELS.index(new) < ISSUE_LEVELS.index(old):
+            findings.append(_finding(
+                "ISSUE-ESCALATION", say("ISSUE-ESCALATION", issue=record[Issue.issue_id],
+                                        before=old, value=new),
+                table, Issue.level, int(row), new))
+    return findings
+
+
+def _monotone(table: LedgerRows, refs: References) -> list[Finding]:
+    """SUM-MONOTONE: a year's cumulative figures never fall between two reports."""
+    if refs.master is None:
+        return []
+    findings = []
+    for row, record in table.frame.iterrows():
+        as_of = record[Summary.as_of]
+        earlier = refs.master.current(Summary.Config.name, record[Summary.community])
+        earlier = earlier[(earlier[Summary.as_of] < as_of)
+                          & (earlier[Summary.as_of].dt.year == as_of.year)]
+        if earlier.empty:
+            continue
+        last = earlier.sort_values(Summary.as_of).iloc[-1]
+        for header in CUMULATIVE:
+            if pd.notna(record[header]) and pd.notna(last[header]) and record[header] < last[header]:
+                findings.append(_finding(
+                    "SUM-MONOTONE", say("SUM-MONOTONE", column=header, value=record[header],
+                                        other=last[header],
+                                        date=last[Summary.as_of].date().isoformat()),
+                    table, header, int(row), record[header]))
+    return findings
+
+
+RULES = {
+    Visit.Config.name: _visits,
+    Reception.Config.name: _receptions,
+    WorkLog.Config.name: _work_log,
+    Issue.Config.name: _escalation,
+    Summary.Config.name: _monotone,
+}

@@ -1,0 +1,327 @@
+"""Checking one ledger table: the schema (pandera, lazily: every problem at once) and the
+sheet-level rules of DOMAIN.md that need only the file itself.
+
+pandera's failure cases are turned into clerk-facing findings here: each keeps the
+Excel cell, the value as displayed, the rule ID and a message from the catalogue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+
+import pandas as pd
+import pandera.pandas as pa
+
+from pipeline.config import Config
+from pipeline.convert import Converted
+from pipeline.findings import Finding
+from pipeline.messages import say
+from pipeline.reader import Table
+from schemas import (
+    FieldSpec,
+    Issue,
+    Reception,
+    Roster,
+    Schedule,
+    Summary,
+    Visit,
+    WorkLog,
+    field_specs,
+)
+from schemas.choices import TEAM_ROLES, TEAMS
+
+BLANK_ROW_MIN_MISSING = 3  # this many required cells empty in one row: one finding for the row
+DATE_IN_TITLE = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})")
+LEADER_KIND = {TEAMS[0]: "街道班子成员", TEAMS[1]: "社区两委"}
+
+
+def validate_table(
+    table: Table, model: type[pa.DataFrameModel], converted: Converted, config: Config,
+    as_of: dt.date,
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """The typed frame (after sheet-level defaults) and every finding about it."""
+    frame = converted.frame
+    specs = {spec.header: spec for spec in field_specs(model)}
+    reported = set(converted.bad_cells)
+    absent = {h for h in specs if h not in table.columns}
+    findings: list[Finding] = []
+
+    if model is Summary:
+        frame, more = _summary_as_of(table, frame, as_of)
+        findings += more
+
+    blank_rows = _mostly_blank_rows(table, frame, specs, reported, absent)
+    for row, missing in blank_rows.items():
+        findings.append(Finding(
+            "REQUIRED", say("REQUIRED.blank_row", columns="、".join(missing)), sheet=table.sheet,
+            cell=table.cell(missing[0], row) if missing[0] in table.columns else None, row=row,
+            column=missing[0]))
+        reported |= {(row, h) for h in specs}
+
+    findings += _community_choice(table, frame, config, reported)
+    findings += _schema_findings(table, model, frame, converted, specs, reported, absent)
+    for rule in SHEET_RULES.get(str(model.Config.name), ()):
+        findings += rule(table, frame)
+    return frame, findings
+
+
+def _mostly_blank_rows(
+    table: Table, frame: pd.DataFrame, specs: dict[str, FieldSpec],
+    reported: set[tuple[int, str]], absent: set[str],
+) -> dict[int, list[str]]:
+    required = [h for h, s in specs.items() if s.required and h not in absent]
+    rows: dict[int, list[str]] = {}
+    if not required:
+        return rows
+    missing = frame[required].isna()
+    for row, flags in missing.iterrows():
+        names = [h for h in required if flags[h] and (row, h) not in reported]
+        if len(names) >= min(BLANK_ROW_MIN_MISSING, len(required)) and len(names) > len(required) // 2:
+            rows[int(row)] = names
+    return rows
+
+
+def _community_choice(
+    table: Table, frame: pd.DataFrame, config: Config, reported: set[tuple[int, str]],
+) -> list[Finding]:
+    header = Roster.community  # every ledger names its community with the same header
+    if header not in table.columns:
+        return []
+    allowed = set(config.communities)
+    findings = []
+    for row, value in frame[header].items():
+        if pd.notna(value) and value not in allowed and (row, header) not in reported:
+            reported.add((int(row), header))
+            findings.append(Finding(
+                "CHOICE", say("CHOICE.community", value=value, choices="、".join(config.communities)),
+                sheet=table.sheet, cell=table.cell(header, int(row)), row=int(row), column=header,
+                value=str(value)))
+    return findings
+
+
+def _schema_findings(
+    table: Table, model: type[pa.DataFrameModel], frame: pd.DataFrame, converted: Converted,
+    specs: dict[str, FieldSpec], reported: set[tuple[int, str]], absent: set[str],
+) -> list[Finding]:
+    try:
+        model.validate(frame, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    findings: list[Finding] = []
+    uniqueness_done = False
+    for case in cases.itertuples(index=False):
+        check = str(case.check)
+        column = case.column
+        if pd.isna(case.index) or column is None:
+            findings.append(_crash(table, check, "无行号"))
+            continue
+        row = int(case.index)
+        if "uniqueness" in check:
+            if not uniqueness_done:
+                findings += _uniqueness(table, model, frame, reported)
+                uniqueness_done = True
+            continue
+        if "@" in check:
+            # a row check fails on every non-empty column of the row: report it once, at its target
+            rule, column = check.split("@", 1)
+        else:
+            rule = ""
+        if column in absent or (row, column) in reported:
+            continue
+        finding = _explain(table, specs[column], frame.loc[row], row, check, rule, converted)
+        if finding is None:
+            findings.append(_crash(table, check, f"{column}第{row}行"))
+            continue
+        reported.add((row, column))
+        findings.append(finding)
+    return findings
+
+
+def _explain(
+    table: Table, spec: FieldSpec, record: pd.Series, row: int, check: str, rule: str,
+    converted: Converted,
+) -> Finding | None:
+    header = spec.header
+    shown = converted.raw.get((row, header), "")
+
+    def found(rule_id: str, message: str) -> Finding:
+        return Finding(rule_id, message, sheet=table.sheet,
+                       cell=table.cell(header, row) if header in table.columns else None,
+                       row=row, column=header, value=shown)
+
+    if check == "not_nullable":
+        rule_id = spec.required_rule
+        key = "ISSUE-OWNER" if rule_id == "ISSUE-OWNER" else "REQUIRED"
+        return found(rule_id, say(key, column=header, example=spec.example))
+    if check.startswith("isin"):
+        return found("CHOICE", say("CHOICE", value=shown, column=header,
+                                   choices="、".join(spec.choices)))
+    if check.startswith("str_matches"):
+        key = "FORMAT.phone" if spec.kind == "phone" else "TYPE.time"
+        return found("FORMAT" if spec.kind == "phone" else "TYPE", say(key, value=shown))
+    if check.startswith("greater_than_or_equal_to"):
+        return found("RANGE", say("RANGE.min", column=header, value=shown, minimum=_num(spec.minimum)))
+    if rule:
+        explain = ROW_RULE_TEXT.get((rule, header))
+        if explain is None:
+            return None
+        return found(rule, explain(record))
+    return None
+
+
+def _num(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return _num(value)
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.2f}%"
+
+
+def _rate_text(r: pd.Series) -> str:
+    return say("SUM-RATE", value=_pct(r[Summary.rate]), visited=_show(r[Summary.visited]),
+               total=_show(r[Summary.total]), computed=_pct(r[Summary.visited] / r[Summary.total]))
+
+
+def _row_texts() -> dict[tuple[str, str], Callable[[pd.Series], str]]:
+    return {
+        ("REQUIRED", Visit.household_id): lambda r: say(
+            "REQUIRED.household", target=r[Visit.target_type], example="LD-0001"),
+        ("REQUIRED", Reception.issue_id): lambda r: say("REQUIRED.referral", example="LD-2026-001"),
+        ("REQUIRED", Schedule.reason): lambda r: say("REQUIRED.change_reason", kind=r[Schedule.kind]),
+        ("RANGE", WorkLog.solved): lambda r: say(
+            "RANGE.solved", value=_show(r[WorkLog.solved]), other=_show(r[WorkLog.collected])),
+        ("RANGE", WorkLog.end): lambda r: say(
+            "RANGE.end_time", value=_show(r[WorkLog.end]), other=_show(r[WorkLog.start])),
+        ("RANGE", Schedule.end): lambda r: say(
+            "RANGE.end_time", value=_show(r[Schedule.end]), other=_show(r[Schedule.start])),
+        ("ISSUE-DATES", Issue.due): lambda r: say(
+            "ISSUE-DATES.due", value=_show(r[Issue.due]), other=_show(r[Issue.registered])),
+        ("ISSUE-DATES", Issue.closed): lambda r: say(
+            "ISSUE-DATES.closed", value=_show(r[Issue.closed]), other=_show(r[Issue.registered])),
+        ("ISSUE-DATES", Issue.feedback): lambda r: say(
+            "ISSUE-DATES.feedback", value=_show(r[Issue.feedback]), other=_show(r[Issue.closed])),
+        ("ISSUE-CLOSED", Issue.closed): lambda r: say("ISSUE-CLOSED.date"),
+        ("ISSUE-CLOSED", Issue.result): lambda r: say("ISSUE-CLOSED.result"),
+        ("ISSUE-FEEDBACK", Issue.feedback): lambda r: say("ISSUE-FEEDBACK"),
+        ("SUM-BOUND", Summary.visited): lambda r: say(
+            "SUM-BOUND", value=_show(r[Summary.visited]), other=_show(r[Summary.total])),
+        ("SUM-SPLIT", Summary.visited): lambda r: say(
+            "SUM-SPLIT", residents=_show(r[Summary.residents]),
+            businesses=_show(r[Summary.businesses]),
+            total=_show(r[Summary.residents] + r[Summary.businesses]),
+            value=_show(r[Summary.visited])),
+        ("SUM-RATE", Summary.rate): _rate_text,
+    }
+
+
+ROW_RULE_TEXT = _row_texts()
+
+
+def _uniqueness(
+    table: Table, model: type[pa.DataFrameModel], frame: pd.DataFrame,
+    reported: set[tuple[int, str]],
+) -> list[Finding]:
+    keys = list(model.Config.unique or [])
+    target = keys[-1]
+    present = frame.dropna(subset=keys)
+    findings = []
+    for _, group in present.groupby(keys, sort=False):
+        if len(group) < 2:
+            continue
+        first = int(group.index[0])
+        for row in group.index[1:]:
+            row = int(row)
+            if (row, target) in reported:
+                continue
+            value = "/".join(str(group.loc[row, k]) for k in keys)
+            findings.append(Finding(
+                "UNIQUE", say("UNIQUE", columns="+".join(keys), value=value, others=first,
+                              what="+".join(keys)),
+                sheet=table.sheet, cell=table.cell(target, row), row=row, column=target,
+                value=str(group.loc[row, target])))
+    return findings
+
+
+def _crash(table: Table, check: str, detail: str) -> Finding:
+    return Finding("FILE", say("FILE.check_crashed", check=check, detail=detail), sheet=table.sheet)
+
+
+# --- sheet-level rules -------------------------------------------------------------------
+
+def _team_head(table: Table, frame: pd.DataFrame) -> list[Finding]:
+    """TEAM-HEAD: each team of each community has exactly one 负责人 and one 联络员."""
+    findings = []
+    rows = frame.dropna(subset=[Roster.community, Roster.team])
+    for (community, team), members in rows.groupby([Roster.community, Roster.team], sort=False):
+        for role in TEAM_ROLES[:2]:
+            holders = members.index[members[Roster.role] == role].tolist()
+            if len(holders) == 1:
+                continue
+            if not holders:
+                first = int(members.index[0])
+                findings.append(Finding(
+                    "TEAM-HEAD", say("TEAM-HEAD.missing", community=community, team=team, role=role),
+                    sheet=table.sheet, cell=table.cell(Roster.role, first), row=first,
+                    column=Roster.role, value=role))
+            else:
+                for row in holders[1:]:
+                    findings.append(Finding(
+                        "TEAM-HEAD", say("TEAM-HEAD.many", community=community, team=team,
+                                         count=len(holders), role=role,
+                                         rows="、".join(str(r) for r in holders)),
+                        sheet=table.sheet, cell=table.cell(Roster.role, int(row)), row=int(row),
+                        column=Roster.role, value=role))
+    return findings
+
+
+def _leader_kind(table: Table, frame: pd.DataFrame) -> list[Finding]:
+    """TEAM-LEADER-KIND: 驻点团队负责人 is 街道班子成员; 辅助团队负责人 is 社区两委."""
+    findings = []
+    heads = frame[frame[Roster.role] == TEAM_ROLES[0]]
+    for row, record in heads.iterrows():
+        expected = LEADER_KIND.get(record[Roster.team])
+        identity = record[Roster.identity]
+        if expected and pd.notna(identity) and identity != expected:
+            findings.append(Finding(
+                "TEAM-LEADER-KIND", say("TEAM-LEADER-KIND", team=record[Roster.team],
+                                        name=record[Roster.name], value=identity, expected=expected),
+                sheet=table.sheet, cell=table.cell(Roster.identity, int(row)), row=int(row),
+                column=Roster.identity, value=str(identity)))
+    return findings
+
+
+SHEET_RULES: dict[str, Iterable[Callable[[Table, pd.DataFrame], list[Finding]]]] = {
+    Roster.Config.name: (_team_head, _leader_kind),
+}
+
+
+def _summary_as_of(
+    table: Table, frame: pd.DataFrame, as_of: dt.date,
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """统计截至日期 may be given once in the title area; where it is nowhere, the run's date."""
+    column = Summary.as_of
+    if frame[column].notna().all():
+        return frame, []
+    match = DATE_IN_TITLE.search(table.title)
+    findings = []
+    if match:
+        fill = pd.Timestamp(dt.date(*(int(g) for g in match.groups())))
+    else:
+        fill = pd.Timestamp(as_of)
+        findings.append(Finding("REQUIRED", say("SUM-ASOF", today=as_of.isoformat()),
+                                severity="警告", sheet=table.sheet, row=table.header_rows[0],
+                                column=column))
+    return frame.assign(**{column: frame[column].fillna(fill)}), findings

@@ -1,0 +1,210 @@
+"""Reading real workbooks and telling the clerk exactly what is wrong (pipeline.check)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from pipeline.check import check_file, exit_code
+from pipeline.config import load_config
+from pipeline.findings import Verdict
+from tests.builders import SEED_ROWS, Sheet, headers, row, seed_table_sheet, write_workbook
+
+CONFIG = load_config(None)
+AS_OF = dt.date(2026, 12, 1)
+
+
+def verdict_of(tmp_path: Path, *sheets: Sheet, name: str = "台账.xlsx") -> Verdict:
+    path = write_workbook(tmp_path / name, *sheets)
+    return check_file(path, CONFIG, as_of=AS_OF).verdict
+
+
+def places(findings) -> set[tuple[str, str | None, str | None]]:  # type: ignore[no-untyped-def]
+    return {(f.rule, f.sheet, f.cell) for f in findings}
+
+
+def test_a_clean_workbook_with_every_ledger_is_valid(tmp_path: Path) -> None:
+    sheets = [Sheet.of(ledger, [row(ledger)]) for ledger in
+              ("团队名册", "户册", "走访登记", "接待登记", "工作台账", "问题台账", "驻点安排", "社区汇总")]
+    roster = Sheet.of("团队名册", [
+        row("团队名册"), row("团队名册", 姓名="陈联络", 团队职务="联络员", 身份="街道中层干部"),
+        row("团队名册", 团队="辅助团队", 姓名="社区书记", 身份="社区两委", 单位及职务="龙导社区书记"),
+        row("团队名册", 团队="辅助团队", 姓名="社区委员", 团队职务="联络员", 身份="社区两委"),
+    ])
+    verdict = verdict_of(tmp_path, roster, *sheets[1:])
+    assert verdict.status == "valid", [f.message for f in verdict.findings]
+    assert verdict.errors == [] and verdict.warnings == []
+    assert [(s.sheet, s.rows) for s in verdict.sheets] == [
+        ("团队名册", 4), ("户册", 1), ("走访登记", 1), ("接待登记", 1), ("工作台账", 1),
+        ("问题台账", 1), ("驻点安排", 1), ("社区汇总", 1)]
+
+
+def test_messy_layout_reads_title_rows_blank_rows_text_dates_and_fullwidth(tmp_path: Path) -> None:
+    rows = [
+        row("走访登记", 日期="2026年11月3日", 人数="２"),
+        row("走访登记", 日期="2026/11/4", 户编号="LD-0002", 人数=" 1 "),
+        {},  # a blank row in the middle is skipped, not an error
+        row("走访登记", 日期=46000, 户编号="LD-0003"),  # an Excel serial (2025-12-09)
+    ]
+    sheet = Sheet.of("走访登记", rows, title=["龙导社区走访登记表", "填报人：张三"], skip_rows=1,
+                     skip_cols=2)
+    verdict = verdict_of(tmp_path, sheet)
+    assert verdict.status == "valid", [f.message for f in verdict.findings]
+    assert verdict.sheets[0].rows == 3
+
+
+def test_headers_match_by_name_with_spaces_brackets_and_reordering(tmp_path: Path) -> None:
+    cols = headers("社区汇总")
+    messy = [c.replace("(", "（").replace(")", "）") for c in cols]
+    messy = [" " + c + " " if i % 2 else c.replace("户数", "户\n数") for i, c in enumerate(messy)]
+    reordered = [messy[i] for i in (2, 1, 0, 3, 4, 6, 5, 7, 8, 9)]
+    values = row("社区汇总", **{"群众(户)": 700})  # 700 + 65 != 820
+    data = [[values[cols[i]] for i in (2, 1, 0, 3, 4, 6, 5, 7, 8, 9)]]
+    verdict = verdict_of(tmp_path, Sheet(name="社区汇总", header=reordered, rows=data))
+    # 已走访户数(户) is the 5th column (E) after reordering; the error must point there.
+    assert places(verdict.errors) == {("SUM-SPLIT", "社区汇总", "E2")}
+
+
+def test_one_bad_cell_does_not_hide_another(tmp_path: Path) -> None:
+    rows = [row("走访登记", 人数="一百", 联系方式="上门")]
+    sheet = Sheet.of("走访登记", rows)
+    verdict = verdict_of(tmp_path, sheet)
+    assert places(verdict.errors) == {
+        ("TYPE", "走访登记", sheet.cell(0, "人数")),
+        ("CHOICE", "走访登记", sheet.cell(0, "联系方式")),
+    }
+    typed = next(f for f in verdict.errors if f.rule == "TYPE")
+    assert typed.value == "一百" and typed.row == 2 and typed.column == "人数"
+    choice = next(f for f in verdict.errors if f.rule == "CHOICE")
+    assert "入户走访" in choice.message and "上门" in choice.message
+
+
+def test_required_choice_format_range_and_conditional_rules(tmp_path: Path) -> None:
+    rows = [
+        row("接待登记", 接待人=None),
+        row("接待登记", 联系电话="1380013800"),
+        row("接待登记", 来访人数=0),
+        row("接待登记", 处理方式="转办"),
+        row("接待登记", 社区="海珠"),
+    ]
+    sheet = Sheet.of("接待登记", rows)
+    verdict = verdict_of(tmp_path, sheet)
+    assert places(verdict.errors) == {
+        ("REQUIRED", "接待登记", "D2"), ("FORMAT", "接待登记", "G3"),
+        ("RANGE", "接待登记", "E4"), ("REQUIRED", "接待登记", "J5"),
+        ("CHOICE", "接待登记", "B6"),
+    }
+    assert exit_code([verdict]) == 1
+
+
+def test_a_mostly_empty_row_is_one_finding(tmp_path: Path) -> None:
+    sheet = Sheet.of("走访登记", [row("走访登记"), {"社区": "龙导"}])
+    verdict = verdict_of(tmp_path, sheet)
+    assert [(f.rule, f.row) for f in verdict.errors] == [("REQUIRED", 3)]
+
+
+def test_unknown_missing_and_unheaded_columns(tmp_path: Path) -> None:
+    cols = [c for c in headers("户册") if c != "网格"] + ["备用"]
+    data = [[*(row("户册")[c] for c in cols[:-1]), "x"]]
+    sheet = Sheet(name="户册", header=cols, rows=data, extra={"H2": "多余"})
+    verdict = verdict_of(tmp_path, sheet)
+    rules = {(f.rule, f.cell, f.severity) for f in verdict.findings}
+    assert ("HEADER", "E1", "错误") in rules          # 备用: not a column of 户册
+    assert ("HEADER", "H2", "警告") in rules          # data with no header
+    missing = [f for f in verdict.errors if f.rule == "HEADER" and f.column == "网格"]
+    assert len(missing) == 1 and "网格" in missing[0].message
+    assert not any(f.rule == "REQUIRED" for f in verdict.findings)
+
+
+def test_unknown_sheets_warn_and_readme_is_ignored(tmp_path: Path) -> None:
+    verdict = verdict_of(tmp_path, Sheet.of("户册", [row("户册")]),
+                         Sheet(name="说明", header=["随便"]), Sheet(name="Sheet1", header=["a"]))
+    assert verdict.status == "valid"
+    assert [(f.rule, f.sheet, f.severity) for f in verdict.findings] == [("SHEET", "Sheet1", "警告")]
+
+
+def test_total_rows_are_skipped_with_a_warning(tmp_path: Path) -> None:
+    sheet = Sheet.of("接待登记", [row("接待登记"), {"日期": "合计", "来访人数": 2}])
+    verdict = verdict_of(tmp_path, sheet)
+    assert verdict.status == "valid"
+    assert [(f.rule, f.row) for f in verdict.warnings if f.rule == "SHEET"] == [("SHEET", 3)]
+    assert verdict.sheets[0].rows == 1
+    # no roster anywhere: one warning for the sheet, not one per row
+    assert [(f.rule, f.cell) for f in verdict.warnings if f.rule == "REF-MEMBER"] == [
+        ("REF-MEMBER", "D2")]
+
+
+def test_duplicate_household_ids_within_a_community(tmp_path: Path) -> None:
+    sheet = Sheet.of("户册", [row("户册"), row("户册", 户编号="LD-0002"), row("户册")])
+    verdict = verdict_of(tmp_path, sheet)
+    assert [(f.rule, f.cell) for f in verdict.errors] == [("UNIQUE", "C4")]
+    assert "第2行" in verdict.errors[0].message
+
+
+def test_team_head_and_leader_kind(tmp_path: Path) -> None:
+    sheet = Sheet.of("团队名册", [
+        row("团队名册"), row("团队名册", 姓名="王二", 身份="街道中层干部"),
+        row("团队名册", 姓名="陈联络", 团队职务="联络员", 身份="科室负责人"),
+        row("团队名册", 团队="辅助团队", 姓名="赵书记", 身份="志愿者"),
+    ])
+    verdict = verdict_of(tmp_path, sheet)
+    assert places(verdict.errors) == {("TEAM-HEAD", "团队名册", "D3"),
+                                      ("TEAM-HEAD", "团队名册", "D5")}
+    assert places(verdict.warnings) == {("TEAM-LEADER-KIND", "团队名册", "G3"),
+                                        ("TEAM-LEADER-KIND", "团队名册", "G5")}
+
+
+def test_issue_ledger_rules(tmp_path: Path) -> None:
+    sheet = Sheet.of("问题台账", [
+        row("问题台账", 责任人=None),
+        row("问题台账", 问题编号="B", 完成时限=dt.date(2026, 11, 1)),
+        row("问题台账", 问题编号="C", 办理状态="已办结"),
+        row("问题台账", 问题编号="D", 办理状态="已办结", 办结日期=dt.date(2026, 11, 5),
+            办理结果="已修复"),
+    ])
+    verdict = verdict_of(tmp_path, sheet)
+    assert places(verdict.errors) == {
+        ("ISSUE-OWNER", "问题台账", "I2"), ("ISSUE-DATES", "问题台账", "M3"),
+        ("ISSUE-CLOSED", "问题台账", "O4"), ("ISSUE-CLOSED", "问题台账", "P4"),
+    }
+    assert places(verdict.warnings) == {("ISSUE-FEEDBACK", "问题台账", "Q4"),
+                                        ("ISSUE-FEEDBACK", "问题台账", "Q5")}
+
+
+def test_the_seed_table_reads_as_a_summary_sheet(tmp_path: Path) -> None:
+    verdict = verdict_of(tmp_path, seed_table_sheet())
+    assert verdict.sheets[0].rows == 10
+    # 昌盛 (row 12): 1500 + 50 != 550, at 已走访户数 (D).
+    assert places(verdict.errors) == {("SUM-SPLIT", "社区汇总", "D12")}
+    rate_rows = {f.row: f for f in verdict.warnings if f.rule == "SUM-RATE"}
+    printed_ok = {"状元", "仁和"}
+    expected_rows = {4 + i for i, r in enumerate(SEED_ROWS) if r[1] not in printed_ok}
+    assert set(rate_rows) == expected_rows
+    assert "78.10%" in rate_rows[4].message and rate_rows[4].cell == "G4"
+    assert "61.96%" in rate_rows[9].message      # 新民 1992/3215 printed 61.95%
+    assert "58.28%" in rate_rows[10].message     # 鹤兴 739/1268 printed 59.00%
+    # no 统计截至日期 anywhere: a warning says the run's date is used
+    assert any(f.rule == "REQUIRED" and f.column == "统计截至日期" for f in verdict.warnings)
+
+
+def test_summary_as_of_date_from_the_title(tmp_path: Path) -> None:
+    sheet = seed_table_sheet(title="驻点团队联系群众数据统计表（截至2026年11月30日）")
+    verdict = verdict_of(tmp_path, sheet)
+    assert not any(f.column == "统计截至日期" for f in verdict.findings)
+
+
+@pytest.mark.parametrize("value", ["#REF!", "#DIV/0!", "#N/A"])
+def test_excel_error_values_typed_as_text_are_type_errors(tmp_path: Path, value: str) -> None:
+    sheet = Sheet.of("工作台账", [row("工作台账", 走访户数=value)])
+    verdict = verdict_of(tmp_path, sheet)
+    assert [(f.rule, f.cell, f.value) for f in verdict.errors] == [("TYPE", "H2", value)]
+
+
+def test_formula_without_cached_value_names_its_cell(tmp_path: Path) -> None:
+    # openpyxl saves formulas without computed values, as a script would
+    sheet = Sheet.of("工作台账", [row("工作台账", 走访户数="=10+2"), row("工作台账")])
+    verdict = verdict_of(tmp_path, sheet)
+    assert [(f.rule, f.cell, f.value) for f in verdict.errors] == [("TYPE", "H2", "=10+2")]
+    assert "公式" in verdict.errors[0].message

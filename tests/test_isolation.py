@@ -1,0 +1,187 @@
+"""run_isolated: results come back, exceptions cross over, crashes and runaways do not kill us."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.guard import Unreadable
+from pipeline.isolation import WorkerCrashed, WorkerError, WorkerTimeout, run_isolated
+from tests.builders import hostile as h
+
+
+def address_space() -> int:
+    """This process's virtual size: a forked child starts with the same."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmSize in /proc/self/status")
+
+
+def roomy() -> int:
+    return address_space() + (512 << 20)
+
+
+# top-level functions, as run_isolated expects
+
+
+def add(a: int, b: int, *, times: int = 1) -> int:
+    return (a + b) * times
+
+
+def big_result(n: int) -> bytes:
+    return b"x" * n
+
+
+def raise_unreadable() -> None:
+    raise Unreadable("FILE.extent", {"sheet": "走访登记", "cell": "XFD1048576", "rows": 1048576,
+                                     "cols": 16384, "max_rows": 200000, "max_cols": 200})
+
+
+def raise_value_error() -> None:
+    raise ValueError("第7行不对")
+
+
+class NeedsTwo(Exception):
+    def __init__(self, a: str, b: str) -> None:  # pickle rebuilds with one arg: cannot cross
+        super().__init__(f"{a}/{b}")
+
+
+def raise_unpicklable() -> None:
+    raise NeedsTwo("甲", "乙")
+
+
+def unpicklable_result() -> object:
+    return lambda: None
+
+
+def abort() -> None:
+    os.abort()
+
+
+def kill_self() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def segfault() -> None:
+    ctypes.string_at(0)
+
+
+def hog(n: int) -> int:
+    return len(bytearray(n))
+
+
+def sleep_long(pid_file: Path, with_grandchild: bool) -> None:
+    pids = [os.getpid()]
+    if with_grandchild:
+        pids.append(subprocess.Popen(["sleep", "60"]).pid)
+    pid_file.write_text(" ".join(map(str, pids)))
+    time.sleep(60)
+
+
+def read_with_calamine(path: Path) -> object:
+    from python_calamine import CalamineWorkbook
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+
+
+def gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state == "Z"  # a zombie waiting for init to reap it is dead too
+
+
+# --- results and exceptions -------------------------------------------------------------
+
+
+def test_returns_the_result() -> None:
+    assert run_isolated(add, 2, 3, times=4, timeout=10, memory_bytes=roomy()) == 20
+
+
+def test_large_result_comes_back_whole() -> None:
+    n = 50 << 20
+    assert run_isolated(big_result, n, timeout=20, memory_bytes=roomy() + 3 * n) == b"x" * n
+
+
+def test_unreadable_crosses_with_key_and_values() -> None:
+    with pytest.raises(Unreadable) as caught:
+        run_isolated(raise_unreadable, timeout=10, memory_bytes=roomy())
+    assert caught.value.key == "FILE.extent"
+    assert "XFD1048576" in caught.value.message
+
+
+def test_ordinary_exception_is_raised_as_itself() -> None:
+    with pytest.raises(ValueError, match="第7行不对") as caught:
+        run_isolated(raise_value_error, timeout=10, memory_bytes=None)
+    assert any("isolated worker" in note for note in caught.value.__notes__)
+
+
+def test_exception_that_cannot_cross_becomes_worker_error() -> None:
+    with pytest.raises(WorkerError) as caught:
+        run_isolated(raise_unpicklable, timeout=10, memory_bytes=None)
+    assert (caught.value.type_name, caught.value.message) == ("NeedsTwo", "甲/乙")
+    assert "raise_unpicklable" in caught.value.child_traceback
+
+
+def test_unpicklable_result_becomes_worker_error() -> None:
+    with pytest.raises(WorkerError, match="结果无法传回"):
+        run_isolated(unpicklable_result, timeout=10, memory_bytes=None)
+
+
+# --- crashes ------------------------------------------------------------------------------
+
+
+def test_abort_is_a_crash() -> None:
+    with pytest.raises(WorkerCrashed) as caught:
+        run_isolated(abort, timeout=10, memory_bytes=None)
+    assert caught.value.signal_number == signal.SIGABRT
+    assert str(caught.value) == "程序异常中止（SIGABRT）"
+
+
+def test_sigkill_and_segfault_are_crashes() -> None:
+    with pytest.raises(WorkerCrashed) as killed:
+        run_isolated(kill_self, timeout=10, memory_bytes=None)
+    assert killed.value.signal_number == signal.SIGKILL
+    with pytest.raises(WorkerCrashed) as segv:
+        run_isolated(segfault, timeout=10, memory_bytes=None)
+    assert segv.value.signal_number == signal.SIGSEGV
+    assert "SIGSEGV" in str(segv.value)
+
+
+def test_memory_hog_is_stopped_at_the_limit() -> None:
+    limit = roomy()
+    with pytest.raises(WorkerCrashed) as caught:
+        run_isolated(hog, 2 * limit, timeout=10, memory_bytes=limit)
+    assert caught.value.detail == "内存超限"
+    assert run_isolated(hog, 64 << 20, timeout=10, memory_bytes=limit) == 64 << 20
+
+
+def test_calamine_abort_on_far_cell_is_contained(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    path = h.far_cell(tmp_path)
+    with pytest.raises(WorkerCrashed) as caught:
+        run_isolated(read_with_calamine, path, timeout=30, memory_bytes=roomy())
+    assert caught.value.signal_number == signal.SIGABRT
+    assert "panicked" in caught.value.stderr or "memory allocation" in caught.value.stderr
+    assert "panicked" not in capfd.readouterr().err  # the Rust backtrace stays out of our stderr
+
+
+# --- runaways -----------------------------------------------------------------------------
+
+
+def test_timeout_kills_the_worker_and_what_it_started(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pids"
+    with pytest.raises(WorkerTimeout) as caught:
+        run_isolated(sleep_long, pid_file, True, timeout=1.5, memory_bytes=None)
+    assert str(caught.value) == "超过1.5秒未完成"
+    child, grandchild = map(int, pid_file.read_text().split())
+    deadline = time.monotonic() + 5
+    while not (gone(child) and gone(grandchild)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert gone(child) and gone(grandchild)

@@ -1,0 +1,215 @@
+"""The nightly run: a master that never loses or double-counts a record (pipeline.nightly)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline import nightly
+from pipeline.lock import run_lock
+from pipeline.store import Master
+from pipeline.workspace import Workspace
+from tests.builders import Sheet, row, write_workbook
+
+AS_OF = dt.date(2026, 12, 1)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def roster_rows(community: str = "龙导") -> list[dict]:
+    return [
+        row("团队名册", 社区=community),
+        row("团队名册", 社区=community, 姓名="陈联络", 团队职务="联络员", 身份="街道中层干部"),
+        row("团队名册", 社区=community, 姓名="王成员", 团队职务="成员", 身份="党员干部"),
+        row("团队名册", 社区=community, 团队="辅助团队", 姓名="赵书记", 身份="社区两委"),
+        row("团队名册", 社区=community, 团队="辅助团队", 姓名="钱委员", 团队职务="联络员",
+            身份="社区两委"),
+    ]
+
+
+def households(n: int, community: str = "龙导") -> list[dict]:
+    return [row("户册", 社区=community, 户编号=f"LD-{i:04d}",
+                类型="居民户" if i % 5 else "个体工商户") for i in range(1, n + 1)]
+
+
+def visits(ids: list[int], day: dt.date) -> list[dict]:
+    return [row("走访登记", 日期=day, 户编号=f"LD-{i:04d}") for i in ids]
+
+
+def base_workbook(path: Path) -> Path:
+    return write_workbook(path, Sheet.of("团队名册", roster_rows()), Sheet.of("户册", households(20)),
+                          Sheet.of("问题台账", [row("问题台账")]))
+
+
+def run(ws: Workspace, as_of: dt.date = AS_OF) -> nightly.RunSummary:
+    return nightly.run_nightly(ws, as_of=as_of, out=open(os.devnull, "w"))
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    return Workspace(tmp_path / "ws").ensure()
+
+
+def test_accept_reject_and_duplicate(ws: Workspace) -> None:
+    base_workbook(ws.inbox / "01_基础.xlsx")
+    write_workbook(ws.inbox / "02_走访.xlsx", Sheet.of("走访登记", visits([1, 2, 2, 3], AS_OF)))
+    write_workbook(ws.inbox / "03_错.xlsx", Sheet.of("走访登记", visits([1, 99], AS_OF)))
+    os.utime(ws.inbox / "02_走访.xlsx", ns=(2, 2))  # order: oldest first
+    os.utime(ws.inbox / "01_基础.xlsx", ns=(1, 1))
+    summary = run(ws)
+    assert [(f.name, f.status) for f in summary.files] == [
+        ("01_基础.xlsx", "accepted"), ("02_走访.xlsx", "accepted"), ("03_错.xlsx", "rejected")]
+    assert summary.merged_rows == {"团队名册": 5, "户册": 20, "问题台账": 1, "走访登记": 4}
+    assert list(ws.inbox.iterdir()) == []
+    assert len(list(ws.archive.rglob("*.xlsx"))) == 3
+    verdict = json.loads((ws.root / summary.files[2].feedback / "03_错.json").read_text("utf-8"))
+    assert [(e["rule"], e["cell"], e["value"]) for e in verdict["errors"]] == [
+        ("REF-HOUSEHOLD", "D3", "LD-0099")]
+    latest = json.loads((ws.runs / "latest.json").read_text("utf-8"))
+    assert latest["as_of"] == "2026-12-01"
+    assert [f["status"] for f in latest["files"]] == ["accepted", "accepted", "rejected"]
+    assert latest["merged_rows"]["走访登记"] == 4 and latest["replaced_rows"]["走访登记"] == 0
+
+    # the same bytes again: duplicate, nothing merged twice
+    for f in ws.archive.rglob("*.xlsx"):
+        (ws.inbox / f.name.split("_", 1)[1]).write_bytes(f.read_bytes())
+    again = run(ws)
+    assert sorted(f.status for f in again.files) == ["duplicate"] * 3
+    assert sum(again.merged_rows.values()) == 0
+    with Master(ws.master) as master:
+        assert len(master.current("走访登记")) == 4
+        assert len(master.submissions()) == 6
+
+
+def test_corrected_resubmission_replaces_the_weeks_it_covers(ws: Workspace) -> None:
+    base_workbook(ws.inbox / "基础.xlsx")
+    tue, next_tue = dt.date(2026, 11, 17), dt.date(2026, 11, 24)
+    write_workbook(ws.inbox / "走访v1.xlsx",
+                   Sheet.of("走访登记", visits([1, 2, 3], tue) + visits([4], next_tue)))
+    run(ws)
+    # the corrected file covers only the week of 17 November: it replaces those 3 rows
+    write_workbook(ws.inbox / "走访v2.xlsx", Sheet.of("走访登记", visits([1, 2], tue)))
+    summary = run(ws)
+    assert summary.merged_rows == {"走访登记": 2} and summary.replaced_rows == {"走访登记": 3}
+    with Master(ws.master) as master:
+        current = master.current("走访登记")
+        assert sorted(current["户编号"]) == ["LD-0001", "LD-0002", "LD-0004"]
+        assert len(master.history("走访登记")) == 6
+
+
+def test_roster_snapshot_and_issue_history(ws: Workspace) -> None:
+    base_workbook(ws.inbox / "基础.xlsx")
+    run(ws)
+    new_roster = roster_rows()[:2] + roster_rows()[3:] + [
+        row("团队名册", 姓名="孙新人", 团队职务="成员", 身份="志愿者")]
+    closed = row("问题台账", 办理状态="已办结", 办结日期=dt.date(2026, 11, 8), 办理结果="已更换",
+                 反馈日期=dt.date(2026, 11, 9), 群众评价="满意")
+    write_workbook(ws.inbox / "更新.xlsx", Sheet.of("团队名册", new_roster),
+                   Sheet.of("问题台账", [closed]))
+    summary = run(ws)
+    assert summary.replaced_rows == {"团队名册": 5, "问题台账": 1}
+    with Master(ws.master) as master:
+        names = set(master.current("团队名册")["姓名"])
+        assert "孙新人" in names and "王成员" not in names
+        issues = master.current("问题台账")
+        assert issues["办理状态"].tolist() == ["已办结"]
+        assert master.history("问题台账")["办理状态"].tolist() == ["办理中", "已办结"]
+        changes = master.changes("问题台账")
+        assert len(changes) == 2 and changes["old_row"].isna().tolist() == [True, False]
+
+
+def test_escalation_downwards_is_a_warning(ws: Workspace) -> None:
+    write_workbook(ws.inbox / "a.xlsx", Sheet.of("问题台账", [row("问题台账", 办理层级="街道")]))
+    run(ws)
+    write_workbook(ws.inbox / "b.xlsx", Sheet.of("问题台账", [row("问题台账", 办理层级="驻点团队")]))
+    summary = run(ws)
+    assert summary.files[0].status == "accepted" and summary.files[0].warnings == 1
+    assert summary.findings["ISSUE-ESCALATION"] == 1
+
+
+def test_a_second_run_exits_3_while_the_lock_is_held(ws: Workspace) -> None:
+    with run_lock(ws.data / "run.lock"):
+        proc = subprocess.run([sys.executable, "-m", "pipeline", "run", "--root", str(ws.root)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3
+    assert f"进程{os.getpid()}" in proc.stderr
+
+
+def test_a_stale_lock_from_a_dead_process_is_taken_over(ws: Workspace) -> None:
+    (ws.data / "run.lock").write_text('{"pid": 999999, "host": "x", "since": "2026-01-01"}')
+    proc = subprocess.run([sys.executable, "-m", "pipeline", "run", "--root", str(ws.root),
+                           "--as-of", "2026-12-01"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_a_file_dropped_during_the_run_waits_for_the_next(ws: Workspace,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    base_workbook(ws.inbox / "基础.xlsx")
+    late = ws.inbox / "迟到.xlsx"
+    real = nightly.check_file
+
+    def check_and_drop(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if not late.exists():
+            write_workbook(late, Sheet.of("走访登记", visits([1], AS_OF)))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(nightly, "check_file", check_and_drop)
+    first = run(ws)
+    assert [f.name for f in first.files] == ["基础.xlsx"] and late.exists()
+    monkeypatch.setattr(nightly, "check_file", real)
+    second = run(ws)
+    assert [(f.name, f.status) for f in second.files] == [("迟到.xlsx", "accepted")]
+
+
+def _inputs(folder: Path) -> list[Path]:
+    paths = [base_workbook(folder / "00_基础.xlsx")]
+    for week in range(6):
+        day = dt.date(2026, 10, 6) + dt.timedelta(weeks=week)
+        paths.append(write_workbook(folder / f"{week + 1:02d}_走访.xlsx",
+                                    Sheet.of("走访登记", visits([week + 1, week + 2], day))))
+    paths.append(write_workbook(folder / "07_改.xlsx",
+                                Sheet.of("走访登记", visits([9], dt.date(2026, 10, 6)))))
+    for i, p in enumerate(paths):
+        os.utime(p, ns=(i + 1, i + 1))
+    return paths
+
+
+def test_sigkill_at_random_points_then_a_clean_rerun_gives_the_same_master(tmp_path: Path) -> None:
+    clean = Workspace(tmp_path / "clean").ensure()
+    _inputs(clean.inbox)
+    run(clean)
+    with Master(clean.master) as master:
+        expected = master.digest()
+    assert len(expected["走访登记"]) == 11
+
+    rng = random.Random(20261201)
+    ws = Workspace(tmp_path / "killed").ensure()
+    sources = _inputs(tmp_path / "src")
+    for source in sources:
+        target = ws.inbox / source.name
+        target.write_bytes(source.read_bytes())
+        os.utime(target, ns=(source.stat().st_mtime_ns,) * 2)
+    command = [sys.executable, "-m", "pipeline", "run", "--root", str(ws.root), "--as-of",
+               AS_OF.isoformat()]
+    for _ in range(4):
+        proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 2.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert subprocess.run(command, cwd=ROOT, capture_output=True, timeout=300).returncode == 0
+    with Master(ws.master) as master:
+        assert master.digest() == expected
+        submissions = master.submissions()
+    assert list(ws.inbox.iterdir()) == []
+    merged = submissions[submissions["status"] == "accepted"]
+    assert sorted(merged["file_name"]) == sorted(p.name for p in sources)  # each merged once
