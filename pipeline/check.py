@@ -57,6 +57,8 @@ def check_file(path: Path, config: Config, as_of: dt.date | None = None,
     """
     as_of = as_of or dt.date.today()
     verdict = Verdict(file=path.name, sha256=sha256_of(path) if path.is_file() else "")
+    if not path.exists():
+        return _unreadable(verdict, say("FILE.missing", path=str(path)))
     try:
         facts = inspect_package(path)
         checked: Checked = run_isolated(
@@ -151,10 +153,15 @@ def _hidden_rows(table: Table, hidden: Iterable[int]) -> list[Finding]:
 
 
 def _main_community(tables: list[LedgerRows]) -> str | None:
+    """The community a file belongs to: the one holding most of its rows, if more than half;
+    a street-wide file (a summary of every community) belongs to none."""
     counts: Counter[str] = Counter()
     for table in tables:
         counts.update(table.frame[Roster.community].dropna().tolist())
-    return counts.most_common(1)[0][0] if counts else None
+    if not counts:
+        return None
+    community, n = counts.most_common(1)[0]
+    return community if n * 2 > counts.total() else None
 
 
 def exit_code(verdicts: list[Verdict]) -> int:

@@ -64,9 +64,14 @@ class Verdict:
         return [f for f in self.findings if f.severity == WARNING]
 
     def settle(self) -> Verdict:
-        """Derive the status from the findings (an unreadable verdict stays unreadable)."""
+        """Derive the status from the findings (an unreadable verdict stays unreadable) and
+        put them in reading order: file first, then sheet by sheet, row by row, left to right."""
         if self.status != "unreadable":
             self.status = "invalid" if self.errors else "valid"
+        sheets = list(dict.fromkeys(f.sheet for f in self.findings))
+        self.findings.sort(key=lambda f: (
+            f.sheet is not None, sheets.index(f.sheet), f.row or 0,
+            len(f.cell or ""), f.cell or ""))
         return self
 
     def as_json(self) -> dict[str, Any]:

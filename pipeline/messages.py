@@ -10,6 +10,7 @@ from typing import Any
 
 MESSAGES: dict[str, str] = {
     # --- the file as a whole -------------------------------------------------------------
+    "FILE.missing": "找不到文件“{path}”，请检查文件名和位置。",
     "FILE.empty": "文件是空的（0字节），请重新保存为Excel工作簿（.xlsx）后再提交。",
     "FILE.not_zip": "这不是Excel工作簿（.xlsx）文件，可能是改了扩展名的文本或CSV文件。请在Excel中“另存为”Excel工作簿（.xlsx）后再提交。",
     "FILE.xls": "这是旧版Excel格式（.xls，Excel 97-2003）。请在Excel中“另存为”Excel工作簿（.xlsx）后再提交。",

@@ -160,7 +160,7 @@ def _take(workspace: Workspace, master: Master, config: Any, as_of: dt.date, pat
     status = "accepted" if verdict.status == "valid" else "rejected"
     files = write_feedback(workspace, verdict, archive_path if verdict.status != "unreadable"
                            else None, checked.community)
-    feedback = str(files.folder.relative_to(workspace.root))
+    feedback = str(files.json.relative_to(workspace.root))
     submission = master.add_submission(
         file_name=path.name, sha256=sha, received_at=received.isoformat(timespec="seconds"),
         run_as_of=as_of.isoformat(), status=status, community=checked.community,

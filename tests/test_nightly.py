@@ -70,7 +70,8 @@ def test_accept_reject_and_duplicate(ws: Workspace) -> None:
     assert summary.merged_rows == {"团队名册": 5, "户册": 20, "问题台账": 1, "走访登记": 4}
     assert list(ws.inbox.iterdir()) == []
     assert len(list(ws.archive.rglob("*.xlsx"))) == 3
-    verdict = json.loads((ws.root / summary.files[2].feedback / "03_错.json").read_text("utf-8"))
+    assert summary.files[2].feedback == "outbox/feedback/龙导/03_错.json"
+    verdict = json.loads((ws.root / summary.files[2].feedback).read_text("utf-8"))
     assert [(e["rule"], e["cell"], e["value"]) for e in verdict["errors"]] == [
         ("REF-HOUSEHOLD", "D3", "LD-0099")]
     latest = json.loads((ws.runs / "latest.json").read_text("utf-8"))
