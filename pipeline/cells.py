@@ -123,6 +123,8 @@ def to_date(value: Any) -> dt.date | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if SERIAL_RANGE[0] <= value <= SERIAL_RANGE[1]:
             return (EXCEL_EPOCH + dt.timedelta(days=int(value))).date()
+        if float(value).is_integer() and 19000101 <= value <= 99991231:  # 20261103 typed as a number
+            return to_date(str(int(value)))
         raise CellError("TYPE.date")
     text = clean_text(str(value)).replace(" ", "") if "年" in str(value) else clean_text(str(value))
     for pattern in _DATE_PATTERNS:

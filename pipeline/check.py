@@ -30,7 +30,9 @@ from pipeline.validate import validate_table
 from schemas import LEDGERS, README_SHEET, Roster
 
 IGNORED_SHEETS = frozenset({normalise_sheet_name(README_SHEET), normalise_sheet_name("校验结果")})
-SHEET_BY_NAME = {normalise_sheet_name(name): name for name in LEDGERS}
+# A ledger's sheet is found by its name; "接待登记表" (the register's paper name) counts too.
+SHEET_BY_NAME = {normalise_sheet_name(alias): name for name in LEDGERS
+                 for alias in (name, f"{name}表")}
 
 
 @dataclass

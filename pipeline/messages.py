@@ -38,6 +38,7 @@ MESSAGES: dict[str, str] = {
     "SHEET.empty": "工作表“{sheet}”没有数据行，已跳过。",
     "SHEET.hidden_rows": "第{rows}行是隐藏行，仍按数据读取。如这些行不应提交，请删除而不是隐藏。",
     "SHEET.total_row": "这一行是合计/小计行，已跳过，不计入数据（系统会自动计算合计）。",
+    "SHEET.footnote": "这一行是表格下方的备注/落款（如“填表人”“注：”），不是数据，已跳过。",
     "SHEET.blank_rows": "第{rows}行是空行，已跳过。",
     "HEADER.missing": "缺少表头“{header}”。请在表头行补上这一列（参见模板“说明”页）。",
     "HEADER.not_found": "找不到表头行：工作表“{sheet}”前{scan}行中没有一行像“{expected}”这样的表头。",

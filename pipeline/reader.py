@@ -29,6 +29,7 @@ from schemas import field_specs
 HEADER_SCAN_ROWS = 30
 IGNORED_HEADERS = frozenset({"序号"})  # a row-number column clerks add; not data
 TOTAL_ROW = re.compile(r"^(合计|小计|总计|累计)")
+FOOTNOTE = re.compile(r"^(注[:：]|备注[:：]|说明[:：]|填表|制表|审核|审批|负责人[:：]|联系电话[:：]|填报)")
 
 
 @dataclass
@@ -227,6 +228,13 @@ def _read_rows(grid: Grid, table: Table, first: int, headed: set[int]) -> None:
             continue
         excel_row = r + 1
         texts = [clean_text(v) for v in row if isinstance(v, str)]
+        filled = [v for v in row if not is_blank(v)]
+        if len(filled) <= 3 and texts and FOOTNOTE.match(texts[0]) and \
+                isinstance(filled[0], str) and clean_text(filled[0]) == texts[0]:
+            table.findings.append(Finding(
+                "SHEET", say("SHEET.footnote"), severity="警告", sheet=grid.name, row=excel_row,
+                cell=f"{get_column_letter(row.index(filled[0]) + 1)}{excel_row}", value=texts[0]))
+            continue
         if any(TOTAL_ROW.match(t) for t in texts):
             table.findings.append(Finding(
                 "SHEET", say("SHEET.total_row"), sheet=grid.name, row=excel_row,

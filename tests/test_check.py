@@ -208,3 +208,18 @@ def test_formula_without_cached_value_names_its_cell(tmp_path: Path) -> None:
     verdict = verdict_of(tmp_path, sheet)
     assert [(f.rule, f.cell, f.value) for f in verdict.errors] == [("TYPE", "H2", "=10+2")]
     assert "公式" in verdict.errors[0].message
+
+
+def test_footnotes_below_the_table_are_skipped_with_a_note(tmp_path: Path) -> None:
+    sheet = Sheet.of("接待登记", [row("接待登记")],
+                     extra={"A4": "填表人：张三", "D4": "审核人：李四", "A5": "注：来访人数按人次计"})
+    verdict = verdict_of(tmp_path, sheet, name="接待.xlsx")
+    assert verdict.status == "valid", [f.message for f in verdict.errors]
+    assert [(f.rule, f.cell) for f in verdict.warnings if f.rule == "SHEET"] == [
+        ("SHEET", "A4"), ("SHEET", "A5")]
+    assert verdict.sheets[0].rows == 1
+
+
+def test_a_sheet_named_after_the_paper_register_is_found(tmp_path: Path) -> None:
+    verdict = verdict_of(tmp_path, Sheet.of("接待登记", [row("接待登记")], name="接待登记表"))
+    assert [(s.sheet, s.kind, s.rows) for s in verdict.sheets] == [("接待登记表", "接待登记", 1)]

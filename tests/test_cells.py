@@ -1,0 +1,90 @@
+"""Value conversion: what clerks type, and what it becomes (pipeline.cells)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline.cells import (
+    CellError,
+    CellProblem,
+    display,
+    to_date,
+    to_int,
+    to_percent,
+    to_phone,
+    to_text,
+    to_time,
+)
+
+D = dt.date(2026, 11, 3)
+
+
+@pytest.mark.parametrize("value", [
+    D, dt.datetime(2026, 11, 3), dt.datetime(2026, 11, 3, 9, 30), "2026-11-03", "2026/11/3",
+    "2026.11.3", "2026年11月3日", "2026 年 11 月 3 日", "２０２６年１１月３日", "20261103",
+    20261103, 46329, 46329.0, " 2026-11-03 ", "2026-11-03 00:00:00", "46329",
+])
+def test_dates(value: object) -> None:
+    assert to_date(value) == D
+
+
+@pytest.mark.parametrize("value", ["2026-13-01", "2026-02-30", "下周二", "11月3日", -5, True])
+def test_bad_dates(value: object) -> None:
+    with pytest.raises(CellError) as err:
+        to_date(value)
+    assert err.value.key == "TYPE.date"
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (12, 12), (12.0, 12), ("12", 12), ("１２", 12), ("1,050", 1050), ("1，050", 1050),
+    (" 7 ", 7), ("12户", 12), ("5人次", 5), (None, None), ("", None), ("\u200b", None),
+])
+def test_ints(value: object, expected: int | None) -> None:
+    assert to_int(value) == expected
+
+
+@pytest.mark.parametrize("value", ["一百", "12.5", 12.5, "12a", True])
+def test_bad_ints(value: object) -> None:
+    with pytest.raises(CellError):
+        to_int(value)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (dt.time(8, 30), "08:30"), ("8:30", "08:30"), ("08:30:00", "08:30"), ("8：30", "08:30"),
+    ("14点", "14:00"), ("8点30分", "08:30"), (0.5, "12:00"), (dt.datetime(2026, 1, 1, 14, 5),
+                                                            "14:05"),
+    (dt.timedelta(hours=8, minutes=30), "08:30"),
+])
+def test_times(value: object, expected: str) -> None:
+    assert to_time(value) == expected
+
+
+@pytest.mark.parametrize("value", ["25:00", "8:75", "上午", 1.5])
+def test_bad_times(value: object) -> None:
+    with pytest.raises(CellError):
+        to_time(value)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("58.28%", 0.5828), (0.5828, 0.5828), (58.28, 0.5828), ("58.28", 0.5828), ("７８％", 0.78),
+    ("100%", 1.0), (1, 1.0),
+])
+def test_percent(value: object, expected: float) -> None:
+    assert to_percent(value) == pytest.approx(expected)
+
+
+def test_text_and_phone_normalisation() -> None:
+    assert to_text(" 龙导\u3000") == "龙导"
+    assert to_text("LD\u200b-0001") == "LD-0001"
+    assert to_text(1001.0) == "1001"
+    assert to_phone("（020）8420 1234") == "020-84201234"
+    assert to_phone(13800138000.0) == "13800138000"
+
+
+def test_display_shows_values_as_excel_does() -> None:
+    assert display(12.0) == "12"
+    assert display(dt.datetime(2026, 11, 3)) == "2026-11-03"
+    assert display(dt.time(8, 5)) == "08:05"
+    assert display(CellProblem("TYPE.error_value", "#REF!")) == "#REF!"
