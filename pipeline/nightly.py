@@ -28,6 +28,7 @@ from pipeline.feedback import write_feedback
 from pipeline.findings import Verdict
 from pipeline.lock import RunLocked, run_lock
 from pipeline.messages import say
+from pipeline.publish import publish
 from pipeline.store import Master
 from pipeline.workspace import Workspace
 
@@ -57,14 +58,15 @@ class RunSummary:
     files: list[FileResult] = field(default_factory=list)
     merged_rows: Counter[str] = field(default_factory=Counter)
     replaced_rows: Counter[str] = field(default_factory=Counter)
-    findings: Counter[str] = field(default_factory=Counter)
+    findings: Counter[str] = field(default_factory=Counter)      # rules hit in file verdicts
+    supervision: dict[str, int] = field(default_factory=dict)    # 督办 findings per rule
 
     def as_json(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat(), "started": self.started, "finished": self.finished,
             "files": [f.as_json() for f in self.files],
             "merged_rows": dict(self.merged_rows), "replaced_rows": dict(self.replaced_rows),
-            "findings": dict(self.findings),
+            "findings": dict(self.findings), "supervision": dict(self.supervision),
         }
 
 
@@ -111,7 +113,7 @@ def run_nightly(workspace: Workspace, as_of: dt.date | None = None,
             done = _ingest(workspace, master, config, as_of, summary, out)
             for path in done:  # verdicts are committed: the files may leave the inbox
                 path.unlink(missing_ok=True)
-            _publish(workspace, master, config, as_of, summary)
+            summary.supervision = publish(workspace, master, config, as_of)
         finally:
             master.close()
         summary.finished = now_iso()
@@ -185,14 +187,6 @@ def _report(out: IO[str], result: FileResult, index: int, total: int) -> None:
         filled = width * index // total
         line = f"[{'#' * filled}{'.' * (width - filled)}] {index}/{total} {line}"
     print(line, file=out, flush=True)
-
-
-def _publish(workspace: Workspace, master: Master, config: Any, as_of: dt.date,
-             summary: RunSummary) -> None:
-    """Render every output from the committed master (each file written atomically)."""
-    from pipeline.publish import publish
-
-    publish(workspace, master, config, as_of)
 
 
 def _write_summary(workspace: Workspace, summary: RunSummary) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.atomic import atomic_path, write_text_atomic
+from pipeline.charts import cjk_font, inline_svg
 from pipeline.config import Config
 from pipeline.excel_safety import cell_text, neutralise
 from pipeline.html import render
@@ -54,8 +54,6 @@ ISSUE_TITLE = "问题办理情况"
 TOTAL_TEXT = "全街道合计"
 NOTE_HEADER = "备注（台账与社区汇总差异）"
 RATES = frozenset({"rate", "on_time_rate", "feedback_rate", "satisfaction"})
-CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Microsoft YaHei",
-             "PingFang SC", "SimHei")
 BASIS_MEANING = {COMPUTED: "由社区报送的台账逐户计算", REPORTED: "社区只报送了汇总数，按汇总数填列",
                  NO_DATA: "尚未收到该社区的数据"}
 
@@ -230,7 +228,7 @@ def rate_chart_svg(table: StatisticsTable) -> str:
 
     rows = table.rows
     pace = float(table.pace)
-    font = _cjk_font()
+    font = cjk_font()
     families = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
     with matplotlib.rc_context({"font.family": families, "font.size": 10, "svg.fonttype": "path",
                                 "svg.hashsalt": "statistics", "axes.unicode_minus": False}), \
@@ -264,27 +262,9 @@ def rate_chart_svg(table: StatisticsTable) -> str:
         axes.set_axisbelow(True)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return _inline_svg(buffer.getvalue(), f"{TITLE}：各社区走访率与时间进度 {percent(table.pace)}")
+    return inline_svg(buffer.getvalue(), f"{TITLE}：各社区走访率与时间进度 {percent(table.pace)}")
 
 
-def _cjk_font() -> str | None:
-    """The first installed CJK font matplotlib knows (Debian's fonts-noto-cjk gives
-    Noto Sans CJK SC), or None: then the chart still renders, CJK glyphs as boxes."""
-    from matplotlib import font_manager
-
-    installed = {entry.name for entry in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
-
-
-def _inline_svg(document: str, label: str) -> str:
-    """matplotlib's SVG file as an element for the page: no XML prolog, scales to its box."""
-    start = document.index("<svg")
-    svg = document[start:]
-    head_end = svg.index(">")
-    head = re.sub(r'\s(width|height)="[^"]*"', "", svg[:head_end])
-    title = str(Markup("<title>{}</title>").format(label))
-    return (f'{head} class="chart" role="img" aria-label="{Markup.escape(label)}">'
-            f"{title}{svg[head_end + 1:]}")
 
 
 # -- the workbook ---------------------------------------------------------------------

@@ -261,7 +261,7 @@ def test_page_shows_issue_figures(street: Workspace) -> None:
 
 def test_chart_renders_without_a_cjk_font(street: Workspace,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(statistics_outputs, "_cjk_font", lambda: None)
+    monkeypatch.setattr(statistics_outputs, "cjk_font", lambda: None)
     with Master(street.master) as master:
         svg = rate_chart_svg(compute_statistics(master, street.config(), AS_OF))
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
