@@ -20,10 +20,12 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipeline import config as limits
 from pipeline.atomic import atomic_path, write_text_atomic
 from pipeline.excel_safety import cell_text
 from pipeline.findings import Finding, Verdict
 from pipeline.html import render
+from pipeline.isolation import run_isolated
 from pipeline.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -108,8 +110,10 @@ def write_feedback(workspace: Workspace, verdict: Verdict, source: Path | None,
     annotated: Path | None = None
     failed = False
     if source is not None and verdict.status != "unreadable":
-        try:
-            annotated = annotate_workbook(source, verdict, target)
+        try:  # openpyxl on an untrusted file: in the guarded worker, like the reading
+            annotated = run_isolated(annotate_workbook, source, verdict, target,
+                                     timeout=limits.WORKER_TIMEOUT_SECONDS,
+                                     memory_bytes=limits.WORKER_MEMORY_BYTES)
         except Exception:  # the report must still reach the clerk; the page says so
             log.exception("annotated copy of %s failed", verdict.file)
             failed = True
