@@ -9,6 +9,7 @@ characters (zero-width spaces, BOM, NBSP, ideographic spaces at the ends) remove
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -52,8 +53,11 @@ class CellError(ValueError):
         self.key = key
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a ledger repeats its words: names, choices, places
 def clean_text(value: str) -> str:
     """NFKC, invisible characters removed, surrounding white space stripped."""
+    if value.isascii():  # NFKC leaves ASCII as it is, and no invisible character is ASCII
+        return value.strip()
     return unicodedata.normalize("NFKC", value).translate(INVISIBLE).strip()
 
 

@@ -61,7 +61,8 @@ def read_grids(path: Path, problems: dict[str, dict[str, str]] | None = None) ->
             grids.append(Grid(name, rows, list(sheet.merged_cell_ranges or [])))
     finally:
         workbook.close()
-    if problems:
+    problems = {name: cells for name, cells in (problems or {}).items() if cells}
+    if problems:  # openpyxl parses the whole sheet: only when the guard saw such a cell
         _mark_problems(path, grids, problems)
     return [fill_merges(grid) for grid in grids]
 

@@ -8,7 +8,7 @@ so a file sees what earlier files of the same run merged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
@@ -51,14 +51,17 @@ class References:
     def members(self, community: str) -> set[str] | None:
         return self._values(Roster.Config.name, community, Roster.name)
 
-    def issue_ids(self) -> set[str]:
-        ids: set[str] = set()
+    def known_issues(self, cited: Iterable[str]) -> set[str]:
+        """Those of `cited` that the file or the master knows as 问题编号."""
+        wanted = set(cited)
+        known: set[str] = set()
         own = self._own(Issue.Config.name)
         if own is not None:
-            ids |= set(own[Issue.issue_id].dropna().astype(str))
-        if self.master is not None:
-            ids |= set(self.master.current(Issue.Config.name)[Issue.issue_id].dropna().astype(str))
-        return ids
+            known |= wanted & set(own[Issue.issue_id].dropna().astype(str))
+        if self.master is not None and wanted - known:
+            current = self.master.current_keyed(Issue.Config.name, sorted(wanted - known))
+            known |= set(current[Issue.issue_id].dropna().astype(str))
+        return known
 
 
 def check_references(tables: list[LedgerRows], master: Master | None) -> list[Finding]:
@@ -86,80 +89,76 @@ def _nothing_to_check(rule: str, key: str, table: LedgerRows, community: str,
                    cell=table.cell(header, row), row=row, column=header)
 
 
-def _members(table: LedgerRows, refs: References, headers: Iterable[str]) -> list[Finding]:
-    findings = []
-    cache: dict[str, set[str] | None] = {}
-    for row, record in table.frame.iterrows():
-        community = record[Roster.community]
-        if pd.isna(community):
+def _unknown(table: LedgerRows, header: str, lookup: Callable[[str], set[str] | None],
+             rule: str, nothing_key: str) -> tuple[list[Finding], pd.Series]:
+    """Rows whose `header` value is not among their community's known values: the
+    one-per-community 'nothing to check' warnings, and the offending values by row."""
+    frame = table.frame
+    rows = frame[frame[header].notna() & frame[Roster.community].notna()]
+    findings: list[Finding] = []
+    bad = []
+    for community, group in rows.groupby(Roster.community, sort=False):
+        known = lookup(str(community))
+        if known is None:
+            findings.append(_nothing_to_check(rule, nothing_key, table, str(community), header,
+                                              int(group.index[0])))
             continue
-        if community not in cache:
-            cache[community] = refs.members(community)
-            if cache[community] is None:
-                findings.append(_nothing_to_check("REF-MEMBER", "REF-MEMBER.no_roster", table,
-                                                  community, list(headers)[0], int(row)))
-        members = cache[community]
-        if members is None:
-            continue
-        for header in headers:
-            name = record[header]
-            if pd.notna(name) and name not in members:
-                findings.append(_finding("REF-MEMBER", say("REF-MEMBER", value=name,
-                                                           community=community),
-                                         table, header, int(row), name))
-    return findings
+        values = group[header].astype(str)
+        bad.append(values[~values.isin(known)])
+    return findings, pd.concat(bad) if bad else pd.Series(dtype="string")
+
+
+def _members(table: LedgerRows, refs: References, header: str) -> list[Finding]:
+    findings, bad = _unknown(table, header, refs.members, "REF-MEMBER", "REF-MEMBER.no_roster")
+    community = table.frame[Roster.community]
+    return findings + [
+        _finding("REF-MEMBER", say("REF-MEMBER", value=name, community=community[row]),
+                 table, header, int(row), name)
+        for row, name in bad.items()]
 
 
 def _issues_cited(table: LedgerRows, refs: References, header: str) -> list[Finding]:
-    cited = table.frame[header].dropna()
+    cited = table.frame[header].dropna().astype(str)
     if cited.empty:
         return []
-    known = refs.issue_ids()
+    known = refs.known_issues(cited)
     return [_finding("REF-ISSUE", say("REF-ISSUE", value=value), table, header, int(row), value)
-            for row, value in cited.items() if value not in known]
+            for row, value in cited[~cited.isin(known)].items()]
 
 
 def _visits(table: LedgerRows, refs: References) -> list[Finding]:
-    findings = []
-    cache: dict[str, set[str] | None] = {}
     frame = table.frame
-    targets = frame[frame[Visit.target_type].isin(HOUSEHOLD_TYPES) & frame[Visit.household_id].notna()
-                    & frame[Visit.community].notna()]
-    for row, record in targets.iterrows():
-        community = record[Visit.community]
-        if community not in cache:
-            cache[community] = refs.households(community)
-            if cache[community] is None:
-                findings.append(_nothing_to_check("REF-HOUSEHOLD", "REF-HOUSEHOLD.no_base", table,
-                                                  community, Visit.household_id, int(row)))
-        known = cache[community]
-        if known is None:
-            continue
-        value = record[Visit.household_id]
-        if value not in known:
-            findings.append(_finding("REF-HOUSEHOLD", say("REF-HOUSEHOLD", value=value,
-                                                          community=community),
-                                     table, Visit.household_id, int(row), value))
-    findings += _members(table, refs, [Visit.visitor])
+    households = LedgerRows(table.ledger, table.sheet, frame[frame[Visit.target_type].isin(
+        HOUSEHOLD_TYPES)], table.letters)
+    findings, bad = _unknown(households, Visit.household_id, refs.households, "REF-HOUSEHOLD",
+                             "REF-HOUSEHOLD.no_base")
+    findings += [
+        _finding("REF-HOUSEHOLD", say("REF-HOUSEHOLD", value=value,
+                                      community=frame.at[row, Visit.community]),
+                 table, Visit.household_id, int(row), value)
+        for row, value in bad.items()]
+    findings += _members(table, refs, Visit.visitor)
     return findings + _issues_cited(table, refs, Visit.issue_id)
 
 
 def _receptions(table: LedgerRows, refs: References) -> list[Finding]:
-    return _members(table, refs, [Reception.receiver]) + _issues_cited(table, refs,
-                                                                       Reception.issue_id)
+    return _members(table, refs, Reception.receiver) + _issues_cited(table, refs,
+                                                                     Reception.issue_id)
 
 
 def _work_log(table: LedgerRows, refs: References) -> list[Finding]:
-    return _members(table, refs, [WorkLog.leader])
+    return _members(table, refs, WorkLog.leader)
 
 
 def _escalation(table: LedgerRows, refs: References) -> list[Finding]:
     """ISSUE-ESCALATION: 办理层级 only moves up against the master's current level."""
     if refs.master is None:
         return []
-    before = refs.master.current(Issue.Config.name).set_index(Issue.issue_id)[Issue.level]
+    ids = sorted(set(table.frame[Issue.issue_id].dropna().astype(str)))
+    before = refs.master.current_keyed(Issue.Config.name, ids).set_index(Issue.issue_id)[
+        Issue.level]
     findings = []
-    for row, record in table.frame.iterrows():
+    for row, record in table.frame[table.frame[Issue.issue_id].isin(before.index)].iterrows():
         old = before.get(record[Issue.issue_id])
         new = record[Issue.level]
         if pd.notna(old) and pd.notna(new) and ISSUE_LEVELS.index(new) < ISSUE_LEVELS.index(old):

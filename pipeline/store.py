@@ -22,9 +22,10 @@ import pandera.pandas as pa
 
 from schemas import LEDGERS, FieldSpec, field_specs, ledger_meta
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQL_TYPES = {"text": "TEXT", "phone": "TEXT", "time": "TEXT", "date": "TEXT", "int": "INTEGER",
              "percent": "REAL"}
+KEYS_PER_QUERY = 500  # well under SQLite's limit of bound parameters
 PROVENANCE = ("submission_id", "sheet", "excel_row", "scope", "superseded_by")
 
 
@@ -57,6 +58,10 @@ MIGRATIONS: dict[int, str] = {
             old_row INTEGER, new_row INTEGER NOT NULL, submission_id INTEGER NOT NULL);""",
         *(_create_ledger(model) for model in LEDGERS.values()),
     ]),
+    # references look up one community's current rows for every file merged
+    2: "\n".join(f"CREATE INDEX IF NOT EXISTS {table_name(ledger)}_community "
+                 f'ON {table_name(ledger)}("community") WHERE superseded_by IS NULL;'
+                 for ledger in LEDGERS),
 }
 
 
@@ -151,6 +156,18 @@ class Master:
         """The current rows of a ledger, typed, with columns named by Chinese header."""
         return self._read(ledger, "superseded_by IS NULL", community)
 
+    def current_keyed(self, ledger: str, keys: list[str]) -> pd.DataFrame:
+        """The current rows of a keyed ledger with one of `keys` (its key as text)."""
+        specs = field_specs(LEDGERS[ledger])
+        frames = [pd.read_sql_query(
+            f"SELECT * FROM {table_name(ledger)} WHERE superseded_by IS NULL "
+            f"AND scope IN ({', '.join('?' * len(chunk))}) ORDER BY id", self.db, params=chunk)
+            for chunk in (keys[i:i + KEYS_PER_QUERY] for i in range(0, len(keys), KEYS_PER_QUERY))]
+        if not frames:
+            return _typed(pd.read_sql_query(
+                f"SELECT * FROM {table_name(ledger)} WHERE 0", self.db), specs)
+        return _typed(pd.concat(frames, ignore_index=True), specs)
+
     def history(self, ledger: str, community: str | None = None) -> pd.DataFrame:
         """Every row a ledger ever accepted, replaced ones included."""
         return self._read(ledger, "1", community)
@@ -185,24 +202,25 @@ class Master:
                             "AND superseded_by IS NULL", (submission_id, scope))
         names = [spec.name for spec in specs]
         columns = ", ".join(f'"{n}"' for n in names) + ", submission_id, sheet, excel_row, scope"
-        marks = ", ".join("?" * (len(names) + 4))
-        keyed = meta["kind"] == "keyed"
+        insert = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * (len(names) + 4))})"
+        records = zip(*(_sql_column(frame[spec.header], spec) for spec in specs),
+                      [submission_id] * len(frame), [sheet] * len(frame),
+                      (int(r) for r in frame.index), scopes, strict=True)
+        if meta["kind"] != "keyed":  # no row needs its own id: one statement for the sheet
+            self.db.executemany(insert, records)
+            return MergeCount(merged=len(frame), replaced=replaced)
         latest: dict[str, int] = {}
-        for (excel_row, record), scope in zip(frame.iterrows(), scopes, strict=True):
-            values = [_sql_value(record[spec.header], spec) for spec in specs]
-            cur = self.db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})",
-                                  (*values, submission_id, sheet, int(excel_row), scope))
-            new_id = int(cur.lastrowid or 0)
-            if keyed:
-                olds = old_rows.get(scope)
-                previous = latest.get(scope) or (olds[-1] if olds else None)
-                if scope in latest:
-                    self.db.execute(f"UPDATE {table} SET superseded_by = ? WHERE id = ?",
-                                    (submission_id, latest[scope]))
-                self.db.execute(
-                    "INSERT INTO changes (ledger, scope, old_row, new_row, submission_id) "
-                    "VALUES (?,?,?,?,?)", (ledger, scope, previous, new_id, submission_id))
-                latest[scope] = new_id
+        for record, scope in zip(records, scopes, strict=True):
+            new_id = int(self.db.execute(insert, record).lastrowid or 0)
+            olds = old_rows.get(scope)
+            previous = latest.get(scope) or (olds[-1] if olds else None)
+            if scope in latest:
+                self.db.execute(f"UPDATE {table} SET superseded_by = ? WHERE id = ?",
+                                (submission_id, latest[scope]))
+            self.db.execute(
+                "INSERT INTO changes (ledger, scope, old_row, new_row, submission_id) "
+                "VALUES (?,?,?,?,?)", (ledger, scope, previous, new_id, submission_id))
+            latest[scope] = new_id
         return MergeCount(merged=len(frame), replaced=replaced)
 
     def changes(self, ledger: str) -> pd.DataFrame:
@@ -245,18 +263,19 @@ def _key_text(value: Any) -> str:
     return str(value)
 
 
-def _sql_value(value: Any, spec: FieldSpec) -> Any:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and pd.isna(value):
-        return None
+def _sql_column(series: pd.Series, spec: FieldSpec) -> list[Any]:
+    """A typed column as SQLite values (None for missing), converted as a whole."""
+    present = series.notna().to_numpy()
     if spec.kind == "date":
-        return pd.Timestamp(value).date().isoformat()
-    if spec.kind == "int":
-        return int(value)
-    if spec.kind == "percent":
-        return float(value)
-    return str(value)
+        values: list[Any] = pd.to_datetime(series).dt.strftime("%Y-%m-%d").tolist()
+    elif spec.kind == "int":
+        values = [int(v) if ok else None for v, ok in zip(series.tolist(), present, strict=True)]
+    elif spec.kind == "percent":
+        values = [float(v) if ok else None for v, ok in zip(series.tolist(), present, strict=True)]
+    else:
+        values = series.astype(object).tolist()
+        return [str(v) if ok else None for v, ok in zip(values, present, strict=True)]
+    return [v if ok else None for v, ok in zip(values, present, strict=True)]
 
 
 def _typed(frame: pd.DataFrame, specs: list[FieldSpec]) -> pd.DataFrame:

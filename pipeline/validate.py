@@ -75,10 +75,14 @@ def _mostly_blank_rows(
     rows: dict[int, list[str]] = {}
     if not required:
         return rows
+    least = min(BLANK_ROW_MIN_MISSING, len(required))
     missing = frame[required].isna()
-    for row, flags in missing.iterrows():
-        names = [h for h in required if flags[h] and (row, h) not in reported]
-        if len(names) >= min(BLANK_ROW_MIN_MISSING, len(required)) and len(names) > len(required) // 2:
+    counts = missing.sum(axis=1)
+    candidates = missing[(counts >= least) & (counts > len(required) // 2)]
+    for row, flags in zip(candidates.index, candidates.to_numpy(), strict=True):
+        names = [h for h, flag in zip(required, flags, strict=True)
+                 if flag and (row, h) not in reported]
+        if len(names) >= least and len(names) > len(required) // 2:
             rows[int(row)] = names
     return rows
 
