@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from pipeline.config import Config
 from pipeline.convert import LedgerRows, convert_table
 from pipeline.findings import Finding, SheetInfo, Verdict
 from pipeline.guard import PackageFacts, Unreadable, inspect_package
-from pipeline.isolation import WorkerCrashed, WorkerError, WorkerTimeout, run_isolated
+from pipeline.isolation import Pending, WorkerCrashed, WorkerError, WorkerTimeout, start_isolated
 from pipeline.messages import say
 from pipeline.reader import Table, locate_table, normalise_sheet_name, read_grids
 from pipeline.references import check_references
@@ -57,33 +57,90 @@ def check_file(path: Path, config: Config, as_of: dt.date | None = None,
     Rules that need the master (REF-*, ISSUE-ESCALATION, SUM-MONOTONE) look at `master`
     together with the file itself; with no master, at the file alone.
     """
+    return start_check(path, config, as_of).finish(master)
+
+
+@dataclass
+class StartedCheck:
+    """A file whose reading has started in its isolated worker (`start_check`); `finish`
+    waits for it and adds the rules that need the master, in the caller's process."""
+
+    verdict: Verdict
+    pending: Pending[Checked] | None = None
+    failed: str | None = None  # the file could not even be started: why, for the clerk
+
+    def finish(self, master: Master | None = None) -> Checked:
+        if self.failed is not None or self.pending is None:
+            return _unreadable(self.verdict, self.failed or "")
+        try:
+            checked = self.pending.result()
+        except WorkerTimeout:
+            return _unreadable(self.verdict,
+                               say("FILE.timeout", seconds=limits.WORKER_TIMEOUT_SECONDS))
+        except (WorkerCrashed, WorkerError) as exc:
+            return _unreadable(self.verdict, say("FILE.crashed", detail=str(exc)))
+        checked.verdict.file, checked.verdict.sha256 = self.verdict.file, self.verdict.sha256
+        if checked.verdict.status != "unreadable":
+            checked.verdict.findings += check_references(checked.tables, master)
+            checked.verdict.settle()
+        return checked
+
+    def cancel(self) -> None:
+        if self.pending is not None:
+            self.pending.cancel()
+
+
+def start_check(path: Path, config: Config, as_of: dt.date | None = None) -> StartedCheck:
+    """Hash and guard `path`, then start reading and validating it in an isolated worker;
+    several files can be in flight at once, one per core."""
     as_of = as_of or dt.date.today()
     verdict = Verdict(file=path.name, sha256=sha256_of(path) if path.is_file() else "")
     if not path.exists():
-        return _unreadable(verdict, say("FILE.missing", path=str(path)))
+        return StartedCheck(verdict, failed=say("FILE.missing", path=str(path)))
     try:
         facts = inspect_package(path)
-        checked: Checked = run_isolated(
+        pending: Pending[Checked] = start_isolated(
             parse_workbook, path, config, as_of, facts,
             timeout=limits.WORKER_TIMEOUT_SECONDS, memory_bytes=limits.WORKER_MEMORY_BYTES)
     except Unreadable as exc:
-        return _unreadable(verdict, exc.message)
-    except WorkerTimeout:
-        return _unreadable(verdict, say("FILE.timeout", seconds=limits.WORKER_TIMEOUT_SECONDS))
-    except (WorkerCrashed, WorkerError) as exc:
-        return _unreadable(verdict, say("FILE.crashed", detail=str(exc)))
+        return StartedCheck(verdict, failed=exc.message)
     except OSError as exc:
-        return _unreadable(verdict, say("FILE.unreadable", detail=exc.strerror or str(exc)))
-    checked.verdict.file, checked.verdict.sha256 = verdict.file, verdict.sha256
-    if checked.verdict.status != "unreadable":
-        checked.verdict.findings += check_references(checked.tables, master)
-        checked.verdict.settle()
-    return checked
+        return StartedCheck(verdict, failed=say("FILE.unreadable",
+                                                 detail=exc.strerror or str(exc)))
+    return StartedCheck(verdict, pending)
 
 
 def check_files(paths: Iterable[Path], config: Config, as_of: dt.date | None = None,
                 master: Master | None = None) -> list[Verdict]:
-    return [check_file(path, config, as_of, master).verdict for path in paths]
+    return [checked.verdict for _, checked in check_ahead(paths, config, as_of, master)
+            if checked is not None]
+
+
+def check_ahead(paths: Iterable[Path], config: Config, as_of: dt.date | None = None,
+                master: Master | None = None, *, skip: Callable[[Path], bool] | None = None,
+                ahead: int | None = None) -> Iterator[tuple[Path, Checked | None]]:
+    """`check_file` on each path, in order, with the next `ahead` files (one per core by
+    default) already being read in their workers while the caller handles this one.
+
+    A path for which `skip(path)` is true (asked just before it would start) is not
+    read: it comes back as (path, None). Each result is finished against `master` only
+    when the caller asks for it, so it sees whatever the caller merged before.
+    """
+    ahead = max(1, ahead if ahead is not None else limits.PARSE_WORKERS)
+    todo = list(paths)
+    started: deque[tuple[Path, StartedCheck | None]] = deque()
+    try:
+        for index in range(len(todo)):
+            while len(started) < ahead and index + len(started) < len(todo):
+                path = todo[index + len(started)]
+                started.append((path, None if skip and skip(path) else
+                                start_check(path, config, as_of)))
+            path, check = started.popleft()
+            yield path, None if check is None else check.finish(master)
+    finally:
+        for _, check in started:  # the caller stopped early: no worker is left behind
+            if check is not None:
+                check.cancel()
 
 
 def _unreadable(verdict: Verdict, message: str) -> Checked:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,11 @@ MAX_CELL_CHARS = 32_767      # Excel's own limit for one cell
 MAX_ZIP_MEMBERS = 10_000
 WORKER_MEMORY_BYTES = 3 * 1024**3
 WORKER_TIMEOUT_SECONDS = 120
+# Rendering the outputs of a whole district (trusted data, no memory cap).
+PUBLISH_TIMEOUT_SECONDS = 1800
+# Workbooks read at once by `run` and `validate` (each in its own worker): one per core.
+PARSE_WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+    os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)

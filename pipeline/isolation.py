@@ -29,7 +29,7 @@ import time
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
-from typing import Any, TypeVar
+from typing import IO, Any, Generic, TypeVar, cast
 
 from pipeline import config
 
@@ -90,32 +90,65 @@ def run_isolated(fn: Callable[..., T], *args: Any,
     `fn` should be a top-level function and its result picklable. `timeout` and
     `memory_bytes` are taken by this function, never passed on to `fn`.
     """
+    return start_isolated(fn, *args, timeout=timeout, memory_bytes=memory_bytes,
+                          **kwargs).result()
+
+
+def start_isolated(fn: Callable[..., T], *args: Any,
+                   timeout: float = config.WORKER_TIMEOUT_SECONDS,
+                   memory_bytes: int | None = config.WORKER_MEMORY_BYTES,
+                   **kwargs: Any) -> Pending[T]:
+    """Like `run_isolated`, but returns at once: the child works while the caller does
+    something else, and `.result()` waits for it. Start children from one thread only
+    (a fork copies no other thread, and no lock another thread might hold)."""
     ctx = mp.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
     for stream in (sys.stdout, sys.stderr):  # or the child would flush our buffers again
         stream.flush()
-    with tempfile.TemporaryFile() as errlog:
-        child = ctx.Process(target=_child_main,
-                            args=(sender, errlog.fileno(), memory_bytes, fn, args, kwargs))
+    errlog = tempfile.TemporaryFile()
+    child = ctx.Process(target=_child_main,
+                        args=(sender, errlog.fileno(), memory_bytes, fn, args, kwargs))
+    try:
         child.start()
+    except BaseException:
+        errlog.close()
+        receiver.close()
+        raise
+    finally:
         sender.close()
+    return Pending(child, receiver, errlog, time.monotonic() + timeout, timeout)
+
+
+class Pending(Generic[T]):
+    """A started isolated call; `result()` once, or `cancel()`."""
+
+    def __init__(self, child: Any, receiver: Connection, errlog: IO[bytes], deadline: float,
+                 timeout: float) -> None:
+        self.child, self.receiver, self.errlog = child, receiver, errlog
+        self.deadline, self.timeout = deadline, timeout
+
+    def result(self) -> T:
         try:
-            message = _receive(child, receiver, timeout)
+            message = _receive(self.child, self.receiver, self.deadline, self.timeout)
+            if message is None:
+                raise _crashed(self.child.exitcode, _tail(self.errlog))
         finally:
-            _kill(child)
-            receiver.close()
-        if message is None:
-            raise _crashed(child.exitcode, _tail(errlog))
-    return _unpack(message)
+            self.cancel()
+        return cast(T, _unpack(message))
+
+    def cancel(self) -> None:
+        """Kill the child (if still running) and release what it held; idempotent."""
+        if not self.receiver.closed:
+            _kill(self.child)
+            self.receiver.close()
+            self.errlog.close()
 
 
-def _receive(child: Any, receiver: Connection, timeout: float) -> bytes | None:
-    """The child's one message, or None when it died without sending one."""
-    deadline = time.monotonic() + timeout
+def _receive(child: Any, receiver: Connection, deadline: float, timeout: float) -> bytes | None:
+    """The child's one message, or None when it died without sending one. An answer that
+    is waiting counts even past the deadline (the caller may have been busy elsewhere)."""
     while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise WorkerTimeout(timeout)
+        remaining = max(deadline - time.monotonic(), 0)
         ready = wait([receiver, child.sentinel], remaining)
         if receiver in ready or (ready and receiver.poll()):
             try:
@@ -124,6 +157,8 @@ def _receive(child: Any, receiver: Connection, timeout: float) -> bytes | None:
                 return None
         if ready:  # the child has exited and left nothing in the pipe
             return None
+        if remaining <= 0:
+            raise WorkerTimeout(timeout)
 
 
 def _unpack(message: bytes) -> Any:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline.atomic import write_text_atomic
-from pipeline.check import check_file, sha256_of
+from pipeline.check import Checked, check_ahead, check_file, sha256_of
 from pipeline.feedback import write_feedback
 from pipeline.findings import Verdict
 from pipeline.lock import RunLocked, run_lock
@@ -125,27 +125,40 @@ def run_nightly(workspace: Workspace, as_of: dt.date | None = None,
 def _ingest(workspace: Workspace, master: Master, config: Any, as_of: dt.date,
             summary: RunSummary, out: IO[str]) -> list[Path]:
     files = inbox_files(workspace.inbox)
+    received: dict[Path, tuple[Path, str, dt.datetime]] = {}  # archived copy -> inbox file…
+    for path in files:
+        when = dt.datetime.now().astimezone()
+        archived = archive_file(path, workspace.archive, when)
+        if archived is None:
+            print(say("RUN.changing", file=path.name), file=out)
+            continue
+        received[archived[0]] = (path, archived[1], when)
     done: list[Path] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, str] = {}    # sha256 -> feedback path, for files taken in this run
+    started: set[str] = set()
+
+    def known(archive_path: Path) -> bool:  # the same bytes came before: not read again
+        sha = received[archive_path][1]
+        if sha in started or master.find_submission(sha) is not None:
+            return True
+        started.add(sha)
+        return False
+
     with master.transaction():
-        for index, path in enumerate(files, 1):
-            received = dt.datetime.now().astimezone()
-            archived = archive_file(path, workspace.archive, received)
-            if archived is None:
-                print(say("RUN.changing", file=path.name), file=out)
-                continue
-            archive_path, sha = archived
-            result = _take(workspace, master, config, as_of, path, archive_path, sha, received,
-                           seen, summary)
+        checks = check_ahead(list(received), config, as_of, master, skip=known)
+        for index, (archive_path, checked) in enumerate(checks, 1):
+            path, sha, when = received[archive_path]
+            result = _take(workspace, master, config, as_of, path, archive_path, sha, when,
+                           seen, summary, checked)
             summary.files.append(result)
             done.append(path)
-            _report(out, result, index, len(files))
+            _report(out, result, index, len(received))
     return done
 
 
 def _take(workspace: Workspace, master: Master, config: Any, as_of: dt.date, path: Path,
           archive_path: Path, sha: str, received: dt.datetime, seen: dict[str, str],
-          summary: RunSummary) -> FileResult:
+          summary: RunSummary, checked: Checked | None) -> FileResult:
     earlier = master.find_submission(sha)
     relative = str(archive_path.relative_to(workspace.root))
     if earlier is not None or sha in seen:
@@ -156,7 +169,8 @@ def _take(workspace: Workspace, master: Master, config: Any, as_of: dt.date, pat
             community=earlier["community"] if earlier else None, errors=0, warnings=0,
             archive_path=relative, feedback_path=feedback, verdict_json="{}")
         return FileResult(path.name, sha, "duplicate", 0, 0, feedback)
-    checked = check_file(archive_path, config, as_of, master)
+    if checked is None:  # skipped as a duplicate that turned out not to be one: read it now
+        checked = check_file(archive_path, config, as_of, master)
     verdict: Verdict = checked.verdict
     verdict.file = path.name
     status = "accepted" if verdict.status == "valid" else "rejected"

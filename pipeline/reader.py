@@ -9,6 +9,7 @@ and keeps the Excel row number of every data row.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -106,7 +107,12 @@ def normalise_header(text: Any) -> str:
     """Header text compared by name: NFKC, no white space or line breaks, '*' marks dropped."""
     if is_blank(text):
         return ""
-    folded = unicodedata.normalize("NFKC", str(text)).translate(INVISIBLE)
+    return _normalise_text(str(text))
+
+
+@functools.lru_cache(maxsize=1 << 14)  # the header scan meets the same texts again and again
+def _normalise_text(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).translate(INVISIBLE)
     folded = re.sub(r"\s+", "", folded).replace("*", "")
     return re.sub(r"\((可选|选填|必填)\)$", "", folded)
 

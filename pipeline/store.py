@@ -58,10 +58,15 @@ MIGRATIONS: dict[int, str] = {
             old_row INTEGER, new_row INTEGER NOT NULL, submission_id INTEGER NOT NULL);""",
         *(_create_ledger(model) for model in LEDGERS.values()),
     ]),
-    # references look up one community's current rows for every file merged
-    2: "\n".join(f"CREATE INDEX IF NOT EXISTS {table_name(ledger)}_community "
-                 f'ON {table_name(ledger)}("community") WHERE superseded_by IS NULL;'
-                 for ledger in LEDGERS),
+    # references look up one community's current rows for every file merged; statistics
+    # and supervision join visits to the 户册 by household
+    2: "\n".join([*(f"CREATE INDEX IF NOT EXISTS {table_name(ledger)}_community "
+                    f'ON {table_name(ledger)}("community") WHERE superseded_by IS NULL;'
+                    for ledger in LEDGERS),
+                  'CREATE INDEX IF NOT EXISTS household_key ON household("community", '
+                  '"household_id") WHERE superseded_by IS NULL;',
+                  'CREATE INDEX IF NOT EXISTS visit_household ON visit("community", '
+                  '"household_id") WHERE superseded_by IS NULL;']),
 }
 
 

@@ -29,9 +29,9 @@ from urllib.parse import quote
 import pandas as pd
 from markupsafe import Markup
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.atomic import atomic_path, write_text_atomic
 from pipeline.charts import cjk_font, inline_svg
@@ -106,11 +106,10 @@ def write_supervision(workspace: Workspace, master: Master, config: Config,
 # -- the workbook -----------------------------------------------------------------------------
 
 def supervision_workbook(supervision: Supervision) -> Workbook:
-    book = Workbook()
-    summary = book.active
-    assert summary is not None
-    summary.title = SUMMARY_SHEET
-    _summary_sheet(summary, supervision)
+    """The workbook, streamed (openpyxl's write-only mode): a district's lists of
+    unvisited households run to a hundred thousand rows. Save it once."""
+    book = Workbook(write_only=True)
+    _summary_sheet(book.create_sheet(SUMMARY_SHEET), supervision)
     for kind in KINDS:
         sheet = book.create_sheet(kind.title)
         header = [RULE, Issue.community, Issue.owner, *kind.columns, EVIDENCE]
@@ -166,7 +165,7 @@ def summary_counts(supervision: Supervision) -> list[tuple[str, str, list[int], 
     return out
 
 
-def _summary_sheet(sheet: Worksheet, supervision: Supervision) -> None:
+def _summary_sheet(sheet: Any, supervision: Supervision) -> None:
     columns = summary_columns()
     header = [Issue.community, LEADER, *(h for h, _, _ in columns), UNVISITED_TOTAL, TOTAL]
     rows: list[list[Any]] = []
@@ -175,32 +174,45 @@ def _summary_sheet(sheet: Worksheet, supervision: Supervision) -> None:
         rows.append([community, leader, *values, unvisited, total])
         totals = [a + b for a, b in zip(totals, [*values, unvisited, total], strict=True)]
     _table(sheet, _sheet_title(supervision, SUMMARY_SHEET, None), header, rows,
-           widths=[12, 10] + [10] * (len(header) - 2))
-    last = sheet.max_row + 1
-    for col, value in enumerate([TOTAL, "", *totals], start=1):
-        sheet.cell(last, col, value).font = Font(bold=True)
+           widths=[12, 10] + [10] * (len(header) - 2),
+           footer=[_styled(sheet, v, font=Font(bold=True)) for v in [TOTAL, "", *totals]])
 
 
-def _table(sheet: Worksheet, title: str, header: list[str], rows: list[list[Any]],
-           widths: list[int] | None = None) -> None:
-    """A title in row 1, the header in row 2 (frozen, with an autofilter), rows below."""
-    sheet.cell(1, 1, cell_text(title)).font = Font(bold=True, size=12)
-    for col, name in enumerate(header, start=1):
-        cell = sheet.cell(2, col, name)
-        cell.font, cell.fill, cell.alignment = Font(bold=True), HEADER_FILL, WRAP
-    for r, values in enumerate(rows, start=3):
-        for col, (name, value) in enumerate(zip(header, values, strict=True), start=1):
-            cell = sheet.cell(r, col, _cell_value(value))
-            if isinstance(value, dt.date):
-                cell.number_format = DATE_FORMAT
-            elif name in PERCENT_COLUMNS and isinstance(value, float):
-                cell.number_format = PERCENT_FORMAT
-    sheet.freeze_panes = "A3"
-    sheet.auto_filter.ref = f"A2:{get_column_letter(len(header))}{max(2, len(rows) + 2)}"
+def _table(sheet: Any, title: str, header: list[str], rows: list[list[Any]],
+           widths: list[int] | None = None, footer: list[Any] | None = None) -> None:
+    """A title in row 1, the header in row 2 (frozen, with an autofilter), rows below,
+    then `footer` (a totals row) outside the filter. `sheet` is a write-only worksheet:
+    widths and panes go first, then the rows in order."""
     for col, name in enumerate(header, start=1):
         width = widths[col - 1] if widths else (48 if name == EVIDENCE else
                                                 max(10, min(24, 2 * len(name) + 2)))
         sheet.column_dimensions[get_column_letter(col)].width = width
+    sheet.freeze_panes = "A3"
+    sheet.append([_styled(sheet, cell_text(title), font=Font(bold=True, size=12))])
+    sheet.append([_styled(sheet, name, font=Font(bold=True), fill=HEADER_FILL, alignment=WRAP)
+                  for name in header])
+    percent = [name in PERCENT_COLUMNS for name in header]
+    for values in rows:
+        sheet.append([_data_cell(sheet, value, is_percent)
+                      for value, is_percent in zip(values, percent, strict=True)])
+    sheet.auto_filter.ref = f"A2:{get_column_letter(len(header))}{max(2, len(rows) + 2)}"
+    if footer is not None:
+        sheet.append(footer)
+
+
+def _data_cell(sheet: Any, value: Any, is_percent: bool) -> Any:
+    if isinstance(value, dt.date):
+        return _styled(sheet, _cell_value(value), number_format=DATE_FORMAT)
+    if is_percent and isinstance(value, float):
+        return _styled(sheet, value, number_format=PERCENT_FORMAT)
+    return _cell_value(value)
+
+
+def _styled(sheet: Any, value: Any, **style: Any) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
 
 
 def _cell_value(value: Any) -> Any:

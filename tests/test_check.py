@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
 
-from pipeline.check import check_file, exit_code
+from pipeline.check import check_ahead, check_file, exit_code
 from pipeline.config import load_config
 from pipeline.findings import Verdict
 from tests.builders import SEED_ROWS, Sheet, headers, row, seed_table_sheet, write_workbook
@@ -223,3 +224,42 @@ def test_footnotes_below_the_table_are_skipped_with_a_note(tmp_path: Path) -> No
 def test_a_sheet_named_after_the_paper_register_is_found(tmp_path: Path) -> None:
     verdict = verdict_of(tmp_path, Sheet.of("接待登记", [row("接待登记")], name="接待登记表"))
     assert [(s.sheet, s.kind, s.rows) for s in verdict.sheets] == [("接待登记表", "接待登记", 1)]
+
+
+def test_checking_ahead_gives_each_file_its_own_verdict_in_order(tmp_path: Path) -> None:
+    good = [row("户册", 户编号=f"LD-{i:04d}") for i in range(1, 4)]
+    paths = []
+    for i in range(5):  # alternately valid and invalid, more files than workers
+        rows = good if i % 2 == 0 else [*good, good[0]]  # a repeated 户编号 is an error
+        paths.append(write_workbook(tmp_path / f"{i}.xlsx", Sheet.of("户册", rows)))
+    one_by_one = [check_file(p, CONFIG, as_of=AS_OF).verdict for p in paths]
+    skipped = {paths[3]}
+    ahead = list(check_ahead(paths, CONFIG, AS_OF, ahead=3, skip=skipped.__contains__))
+    assert [p for p, _ in ahead] == paths
+    assert ahead[3][1] is None
+    got = [c.verdict.as_json() for p, c in ahead if c is not None]
+    assert got == [v.as_json() for i, v in enumerate(one_by_one) if i != 3]
+    assert [v.status for v in one_by_one] == ["valid", "invalid"] * 2 + ["valid"]
+
+
+def test_stopping_early_leaves_no_worker_behind(tmp_path: Path) -> None:
+    paths = [write_workbook(tmp_path / f"{i}.xlsx", Sheet.of("户册", [row("户册")])) for i in range(4)]
+    checks = check_ahead(paths, CONFIG, AS_OF, ahead=3)
+    next(checks)
+    children = _children()
+    assert children  # the next files are being read
+    checks.close()
+    assert not (_children() & children)
+
+
+def _children() -> set[int]:
+    me = str(os.getpid())
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == me and fields[0] != "Z":
+            out.add(int(stat.parent.name))
+    return out

@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 
 from pipeline.guard import Unreadable
-from pipeline.isolation import WorkerCrashed, WorkerError, WorkerTimeout, run_isolated
+from pipeline.isolation import (
+    WorkerCrashed,
+    WorkerError,
+    WorkerTimeout,
+    run_isolated,
+    start_isolated,
+)
 from tests.builders import hostile as h
 
 
@@ -185,3 +191,43 @@ def test_timeout_kills_the_worker_and_what_it_started(tmp_path: Path) -> None:
     while not (gone(child) and gone(grandchild)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert gone(child) and gone(grandchild)
+
+
+# --- several children at once (start_isolated) -------------------------------------------
+
+
+def meet(mine: Path, theirs: Path) -> str:
+    """Leave a mark, then wait for the other child's: only children alive at the same
+    time can both return."""
+    mine.write_text("here")
+    for _ in range(1000):
+        if theirs.exists():
+            return mine.stem
+        time.sleep(0.01)
+    raise TimeoutError(f"{theirs.name} never came")
+
+
+def test_started_children_run_at_the_same_time(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    first = start_isolated(meet, a, b, timeout=30)
+    second = start_isolated(meet, b, a, timeout=30)
+    assert (second.result(), first.result()) == ("b", "a")
+
+
+def test_an_answer_waiting_past_the_deadline_still_counts() -> None:
+    pending = start_isolated(add, 2, 3, timeout=0.3)
+    time.sleep(0.6)  # the caller was busy with something else meanwhile
+    assert pending.result() == 5
+
+
+def test_a_cancelled_child_is_killed(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    pending = start_isolated(sleep_long, pid_file, False, timeout=30)
+    for _ in range(500):
+        if pid_file.exists() and pid_file.read_text():
+            break
+        time.sleep(0.01)
+    pid = int(pid_file.read_text())
+    pending.cancel()
+    assert gone(pid)
+    pending.cancel()  # twice is harmless

@@ -156,17 +156,17 @@ def test_a_file_dropped_during_the_run_waits_for_the_next(ws: Workspace,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     base_workbook(ws.inbox / "基础.xlsx")
     late = ws.inbox / "迟到.xlsx"
-    real = nightly.check_file
+    real = nightly.archive_file
 
-    def check_and_drop(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def archive_and_drop(*args, **kwargs):  # type: ignore[no-untyped-def]
         if not late.exists():
             write_workbook(late, Sheet.of("走访登记", visits([1], AS_OF)))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(nightly, "check_file", check_and_drop)
+    monkeypatch.setattr(nightly, "archive_file", archive_and_drop)
     first = run(ws)
     assert [f.name for f in first.files] == ["基础.xlsx"] and late.exists()
-    monkeypatch.setattr(nightly, "check_file", real)
+    monkeypatch.setattr(nightly, "archive_file", real)
     second = run(ws)
     assert [(f.name, f.status) for f in second.files] == [("迟到.xlsx", "accepted")]
 
@@ -214,3 +214,24 @@ def test_sigkill_at_random_points_then_a_clean_rerun_gives_the_same_master(tmp_p
     assert list(ws.inbox.iterdir()) == []
     merged = submissions[submissions["status"] == "accepted"]
     assert sorted(merged["file_name"]) == sorted(p.name for p in sources)  # each merged once
+
+
+def test_a_version_1_master_is_migrated_in_place(ws: Workspace) -> None:
+    import sqlite3
+
+    from pipeline.store import MIGRATIONS
+    db = sqlite3.connect(ws.master)
+    for statement in MIGRATIONS[1].split(";"):
+        if statement.strip():
+            db.execute(statement)
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    base_workbook(ws.inbox / "基础.xlsx")
+    assert run(ws).files[0].status == "accepted"
+    with Master(ws.master) as master:
+        assert master.version == max(MIGRATIONS) == 2
+        indexes = {r[0] for r in master.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"household_community", "visit_community", "issue_community"} <= indexes
+        assert len(master.current("户册", "龙导")) == 20
