@@ -8,7 +8,7 @@ ASOF    ?=
 ASOF_ARG := $(if $(ASOF),--as-of $(ASOF),)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run demo templates validate test check lint types clean
+.PHONY: help setup run demo templates validate test check lint types clean bench
 
 help: ## show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,12 +37,15 @@ test: $(STAMP) ## run the test suite
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## ruff
-	$(BIN)/ruff check pipeline schemas tests
+	$(BIN)/ruff check pipeline schemas tests bench
 
 types: $(STAMP) ## mypy
-	$(BIN)/mypy pipeline schemas
+	$(BIN)/mypy pipeline schemas bench
 
 check: lint types test ## lint + types + tests
+
+bench: $(STAMP) ## measure speed and memory (bench/results/latest.md)
+	$(BIN)/python -m bench.run
 
 clean: ## remove generated outputs, the demo workspace and caches (keeps .venv)
 	rm -rf outbox/templates outbox/public outbox/internal outbox/feedback demo .pytest_cache .mypy_cache .ruff_cache

@@ -38,7 +38,8 @@ def test_make_help_lists_the_front_door_targets() -> None:
     out = subprocess.run(["make", "--no-print-directory", "-s", "help"], cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout
     targets = re.findall(r"make (\S+)", out)
-    for target in ("setup", "run", "demo", "templates", "validate", "test", "check", "clean"):
+    for target in ("setup", "run", "demo", "templates", "validate", "test", "check", "clean",
+                   "bench"):
         assert target in targets, target
         if target not in ("setup", "clean", "check"):
             assert f"make {target}" in README, target
