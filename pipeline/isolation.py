@@ -94,6 +94,9 @@ def run_isolated(fn: Callable[..., T], *args: Any,
                           **kwargs).result()
 
 
+EXIT_STATUS_WAIT_SECONDS = 5.0
+
+
 def start_isolated(fn: Callable[..., T], *args: Any,
                    timeout: float = config.WORKER_TIMEOUT_SECONDS,
                    memory_bytes: int | None = config.WORKER_MEMORY_BYTES,
@@ -131,6 +134,9 @@ class Pending(Generic[T]):
         try:
             message = _receive(self.child, self.receiver, self.deadline, self.timeout)
             if message is None:
+                # The pipe can report the end before the child is reaped: wait for its
+                # exit status, or the crash would be reported without its signal.
+                self.child.join(EXIT_STATUS_WAIT_SECONDS)
                 raise _crashed(self.child.exitcode, _tail(self.errlog))
         finally:
             self.cancel()
