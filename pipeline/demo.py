@@ -23,7 +23,7 @@ import pandera.pandas as pa
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from pipeline.config import Config, load_config
+from pipeline.config import CONFIG_NAME, DEFAULT_CONFIG, Config, load_config
 from pipeline.workspace import Workspace
 from schemas import (
     LEDGERS,
@@ -219,6 +219,7 @@ def run_demo(workspace: Workspace, as_of: dt.date | None = None, out: IO[str] | 
 
     as_of = as_of or dt.date.today()
     _reset(workspace)
+    write_demo_config(workspace)
     paths = build_demo(workspace, as_of)
     updates = build_demo_updates(workspace, as_of)
     print(f"演示工作区：{workspace.root}（截至 {as_of.isoformat()}），"
@@ -246,6 +247,18 @@ def _reset(workspace: Workspace) -> None:
     (root / DEMO_MARK).write_text("demo workspace: cleared by `python -m pipeline demo`\n")
 
 
+def write_demo_config(workspace: Workspace) -> Path:
+    """The bundled 龙凤街道 config plus NEW_LEADER, appointed but heading no community."""
+    path = workspace.root / CONFIG_NAME
+    path.write_text(DEFAULT_CONFIG.read_text("utf-8") + f"""
+# 演示：新任街道班子成员，尚未分配驻点社区（督办清单“领导负责社区数”会列出）。
+[[leaders]]
+name = "{NEW_LEADER}"
+communities = []
+""", "utf-8")
+    return path
+
+
 def build_sheets(ctx: _Community) -> dict[type[pa.DataFrameModel], list[Row]]:
     """Every ledger of one community, as rows keyed by Chinese header."""
     roster = _roster(ctx)
@@ -268,7 +281,7 @@ def build_sheets(ctx: _Community) -> dict[type[pa.DataFrameModel], list[Row]]:
 
 def _roster(ctx: _Community) -> list[Row]:
     rng, cfg = ctx.rng, ctx.config
-    taken = {lead.name for lead in cfg.leaders}
+    taken = {lead.name for lead in cfg.leaders} | {NEW_LEADER}
     leader_index = [lead.name for lead in cfg.leaders].index(ctx.seed.leader)
     fmt = {"street": cfg.street, "district": cfg.district, "community": ctx.name}
     street_team, support_team = TEAMS
@@ -564,12 +577,13 @@ def _summary(ctx: _Community) -> Row:
 
 # -- later submissions: one case of each kind for the internal supervision list ---------
 
-# 黄耀东 takes over 李福坚's two communities (LEADER-SPAN: 4 and 0); 龙导's team shrinks
-# to four (TEAM-SIZE); 状元 gains a member. 鹤兴 corrects two past sessions (DAY-WEEKDAY,
-# DAY-HALF), announces a same-day change (NOTICE-LEAD) and reports an issue closed
-# without feedback (ISSUE-FEEDBACK). Roster changes follow from the new rosters.
-HANDOVER = ("龙导", "状元")
-HANDOVER_TO = "黄耀东"
+# The demo's config is the bundled one plus a newly appointed street leader who heads no
+# community yet (LEADER-SPAN), so the statistics keep the seed's leaders. 龙导's team
+# shrinks to four (TEAM-SIZE); 状元 gains a member. 鹤兴 corrects two past sessions
+# (DAY-WEEKDAY, DAY-HALF), announces a same-day change (NOTICE-LEAD) and reports an issue
+# closed without feedback (ISSUE-FEEDBACK). Roster changes follow from the new rosters.
+NEW_LEADER = "陈志强"
+ROSTER_UPDATES = ("龙导", "状元")
 SHRUNK_TEAM = ("龙导", 4)
 CORRECTING = "鹤兴"
 MOVED_WEEK, SHORT_WEEK = 3, 5          # weeks back of the corrected sessions
@@ -582,10 +596,10 @@ def build_demo_updates(workspace: Workspace, as_of: dt.date) -> list[Path]:
     config = load_config(None)
     seeds = {row.community: row for row in SEED_TABLE}
     sheets: dict[str, dict[type[pa.DataFrameModel], list[Row]]] = {}
-    for community in HANDOVER:
+    for community in ROSTER_UPDATES:
         base = build_sheets(_context(config, seeds[community], as_of))
-        sheets[f"{community}_团队名册调整.xlsx"] = {Roster: _handed_over(config, base[Roster],
-                                                                       as_of)}
+        sheets[f"{community}_团队名册调整.xlsx"] = {Roster: _roster_update(config, base[Roster],
+                                                                         as_of)}
     base = build_sheets(_context(config, seeds[CORRECTING], as_of))
     sheets[f"{CORRECTING}_台账更正.xlsx"] = _corrections(base, as_of)
     newest = max((p.stat().st_mtime_ns for p in workspace.inbox.iterdir()), default=0)
@@ -599,21 +613,16 @@ def build_demo_updates(workspace: Workspace, as_of: dt.date) -> list[Path]:
     return written
 
 
-def _handed_over(config: Config, roster: list[Row], as_of: dt.date) -> list[Row]:
+def _roster_update(config: Config, roster: list[Row], as_of: dt.date) -> list[Row]:
     rows = [dict(r) for r in roster]
     community = rows[0][Roster.community]
-    street_team, head = TEAMS[0], TEAM_ROLES[0]
-    index = [lead.name for lead in config.leaders].index(HANDOVER_TO)
-    for row in rows:
-        if row[Roster.team] == street_team and row[Roster.role] == head:
-            row.update({Roster.name: HANDOVER_TO, Roster.phone: _leader_phone(HANDOVER_TO),
-                        Roster.post: f"{config.street}{LEADER_POSTS[index % len(LEADER_POSTS)]}"})
+    street_team = TEAMS[0]
     street = [r for r in rows if r[Roster.team] == street_team]
     support = [r for r in rows if r[Roster.team] != street_team]
     if community == SHRUNK_TEAM[0]:
         return street[:SHRUNK_TEAM[1]] + support
     rng = random.Random(f"update|{community}|{as_of.isoformat()}")
-    taken = {r[Roster.name] for r in rows} | {lead.name for lead in config.leaders}
+    taken = {r[Roster.name] for r in rows} | {lead.name for lead in config.leaders} | {NEW_LEADER}
     joined = _roster_row(_context(config, _seed(community), as_of), street_team,
                          _unique_name(rng, taken), TEAM_ROLES[2], f"{config.street}志愿服务队队员",
                          _mobile(rng), "志愿者")
