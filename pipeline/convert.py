@@ -42,14 +42,29 @@ class LedgerRows:
 @dataclass
 class Converted:
     frame: pd.DataFrame                                     # index = Excel row numbers
+    source: Table | None = None                             # the cells it was converted from
     findings: list[Finding] = field(default_factory=list)
     bad_cells: set[tuple[int, str]] = field(default_factory=set)  # (row, header) already reported
-    raw: dict[tuple[int, str], str] = field(default_factory=dict)  # displayed original values
+    _by_row: dict[int, int] | None = field(default=None, init=False, repr=False)
+
+    def shown(self, row: int, header: str) -> str:
+        """The original value of a cell as the clerk sees it ("" when there is none);
+        worked out only for the cells a finding points at."""
+        if self.source is None or header not in self.source.values:
+            return ""
+        position = self._positions().get(row)
+        return "" if position is None else display(self.source.values[header][position])
+
+    def _positions(self) -> dict[int, int]:
+        if self._by_row is None:
+            rows = self.source.rows if self.source is not None else []
+            self._by_row = {row: i for i, row in enumerate(rows)}
+        return self._by_row
 
 
 def convert_table(table: Table, model: type[pa.DataFrameModel]) -> Converted:
     """Typed columns for every schema field (absent optional columns are all missing)."""
-    out = Converted(frame=pd.DataFrame(index=pd.Index(table.rows, name="行号")))
+    out = Converted(frame=pd.DataFrame(index=pd.Index(table.rows, name="行号")), source=table)
     columns: dict[str, pd.Series] = {}
     for spec in field_specs(model):
         raw = table.values.get(spec.header)
@@ -65,19 +80,17 @@ def _convert_column(table: Table, spec: FieldSpec, raw: list, out: Converted) ->
     convert = CONVERTERS[spec.kind]
     values: list[Any] = []
     for excel_row, value in zip(table.rows, raw, strict=True):
-        shown = display(value)
-        out.raw[(excel_row, spec.header)] = shown
         problem = value.key if isinstance(value, CellProblem) else (
             "TYPE.error_value" if isinstance(value, str) and clean_text(value).upper() in EXCEL_ERRORS
             else None)
         if problem:
-            _bad(out, table, spec, excel_row, shown, problem)
+            _bad(out, table, spec, excel_row, display(value), problem)
             values.append(None)
             continue
         try:
             converted = convert(value)
         except CellError as err:
-            _bad(out, table, spec, excel_row, shown, err.key)
+            _bad(out, table, spec, excel_row, display(value), err.key)
             values.append(None)
             continue
         if converted is None and spec.default is not None:

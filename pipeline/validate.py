@@ -149,7 +149,7 @@ def _explain(
     converted: Converted,
 ) -> Finding | None:
     header = spec.header
-    shown = converted.raw.get((row, header), "")
+    shown = converted.shown(row, header)
 
     def found(rule_id: str, message: str) -> Finding:
         return Finding(rule_id, message, sheet=table.sheet,

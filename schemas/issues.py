@@ -4,7 +4,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schemas.base import column, not_before, row_rule
+from schemas.base import Text, column, not_before, row_rule
 from schemas.choices import (
     CLOSED,
     ISSUE_CATEGORIES,
@@ -16,54 +16,54 @@ from schemas.choices import (
 
 
 class Issue(pa.DataFrameModel):
-    issue_id: Series[pd.StringDtype] = column(
+    issue_id: Series[Text] = column(
         "问题编号", public=False, description="问题的编号，在全街道唯一", example="LD-2026-001")
-    community: Series[pd.StringDtype] = column(
+    community: Series[Text] = column(
         "社区", public=True, description="所在社区名称", example="龙导")
     registered: Series[pd.Timestamp] = column(
         "登记日期", kind="date", public=True, description="问题登记的日期", example="2026-11-03")
-    source: Series[pd.StringDtype] = column(
+    source: Series[Text] = column(
         "来源", public=False, choices=ISSUE_SOURCES, description="问题从哪里收集", example="接待")
-    category: Series[pd.StringDtype] = column(
+    category: Series[Text] = column(
         "类别", public=True, choices=ISSUE_CATEGORIES, description="问题类别",
         example="民生微实事")
-    description: Series[pd.StringDtype] = column(
+    description: Series[Text] = column(
         "问题描述", public=False, description="问题的具体描述（不公开）", example="3栋楼道灯损坏")
-    reporter: Series[pd.StringDtype] = column(
+    reporter: Series[Text] = column(
         "反映人", public=False, description="反映问题的群众（不公开）", example="王某某")
-    phone: Series[pd.StringDtype] = column(
+    phone: Series[Text] = column(
         "联系电话", kind="phone", public=False, required=False,
         description="反映人电话（不公开）", example="13800138000")
-    owner: Series[pd.StringDtype] = column(
+    owner: Series[Text] = column(
         "责任人", public=False, required_rule="ISSUE-OWNER", description="负责办理的人",
         example="李福坚")
-    level: Series[pd.StringDtype] = column(
+    level: Series[Text] = column(
         "办理层级", public=True, choices=ISSUE_LEVELS,
         description="驻点团队 → 街道 → 区直单位 → 区委区政府，只能逐级上升", example="驻点团队")
-    handler_unit: Series[pd.StringDtype] = column(
+    handler_unit: Series[Text] = column(
         "承办单位", public=False, required=False, description="承办的单位", example="城管科")
-    measures: Series[pd.StringDtype] = column(
+    measures: Series[Text] = column(
         "办理措施", public=False, required_rule="ISSUE-OWNER", description="处理办法",
         example="联系物业更换灯具")
     due: Series[pd.Timestamp] = column(
         "完成时限", kind="date", public=True, required_rule="ISSUE-OWNER",
         description="应完成的日期，不早于登记日期", example="2026-11-10")
-    status: Series[pd.StringDtype] = column(
+    status: Series[Text] = column(
         "办理状态", public=True, choices=ISSUE_STATUSES, description="当前办理状态",
         example="办理中")
     closed: Series[pd.Timestamp] = column(
         "办结日期", kind="date", public=True, required=False,
         description="办结的日期；已办结时必填", example="2026-11-08")
-    result: Series[pd.StringDtype] = column(
+    result: Series[Text] = column(
         "办理结果", public=False, required=False, description="办理结果；已办结时必填",
         example="已更换灯具")
     feedback: Series[pd.Timestamp] = column(
         "反馈日期", kind="date", public=True, required=False,
         description="向群众反馈结果的日期", example="2026-11-09")
-    rating: Series[pd.StringDtype] = column(
+    rating: Series[Text] = column(
         "群众评价", public=True, required=False, choices=RATINGS, description="群众对结果的评价",
         example="满意")
-    public_summary: Series[pd.StringDtype] = column(
+    public_summary: Series[Text] = column(
         "公开摘要", public=True, required=False,
         description="经审核可在公开栏公布的摘要（不含群众个人信息）", example="更换3栋楼道灯")
 

@@ -4,33 +4,33 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schemas.base import column, row_rule
+from schemas.base import Text, column, row_rule
 from schemas.choices import SCHEDULE_CHANGES, SCHEDULE_KINDS
 
 
 class Schedule(pa.DataFrameModel):
-    community: Series[pd.StringDtype] = column(
+    community: Series[Text] = column(
         "社区", public=True, description="所在社区名称", example="龙导")
     date: Series[pd.Timestamp] = column(
         "驻点日期", kind="date", public=True, description="驻点的日期", example="2026-12-08")
-    start: Series[pd.StringDtype] = column(
+    start: Series[Text] = column(
         "开始时间", kind="time", public=True, description="开始时间（时:分）", example="08:30")
-    end: Series[pd.StringDtype] = column(
+    end: Series[Text] = column(
         "结束时间", kind="time", public=True, description="结束时间（时:分）", example="12:00")
-    place: Series[pd.StringDtype] = column(
+    place: Series[Text] = column(
         "驻点地点", public=True, description="驻点的地点", example="龙导社区党群服务中心")
-    leader: Series[pd.StringDtype] = column(
+    leader: Series[Text] = column(
         "带队领导", public=True, description="带队的街道领导姓名", example="李福坚")
-    phone: Series[pd.StringDtype] = column(
+    phone: Series[Text] = column(
         "联系电话", kind="phone", public=True, description="公开的办公电话",
         example="020-84201234")
     published: Series[pd.Timestamp] = column(
         "发布日期", kind="date", public=True, description="向群众公布的日期，至少提前1天",
         example="2026-12-01")
-    kind: Series[pd.StringDtype] = column(
+    kind: Series[Text] = column(
         "安排类型", public=True, choices=SCHEDULE_KINDS, description="常规安排、变更或取消",
         example="常规")
-    reason: Series[pd.StringDtype] = column(
+    reason: Series[Text] = column(
         "变更说明", public=True, required=False, description="变更或取消时必填，说明原因",
         example="因台风预警改期")
 

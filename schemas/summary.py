@@ -8,16 +8,16 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schemas.base import column, row_rule
+from schemas.base import Text, column, row_rule
 
 
 class Summary(pa.DataFrameModel):
     as_of: Series[pd.Timestamp] = column(
         "统计截至日期", kind="date", public=True, required=False,
         description="数据统计截至的日期；可在表头标题处写一次", example="2026-11-30")
-    leader: Series[pd.StringDtype] = column(
+    leader: Series[Text] = column(
         "驻点领导", public=True, description="驻点团队负责人（街道领导）", example="李福坚")
-    community: Series[pd.StringDtype] = column(
+    community: Series[Text] = column(
         "社区", public=True, description="社区名称", example="龙导")
     total: Series[pd.Int64Dtype] = column(
         "总户数(户)", kind="int", public=True, ge=0, alt_headers=("总户数",),
