@@ -62,7 +62,8 @@ def clean_text(value: str) -> str:
 
 
 def has_invisible(value: Any) -> bool:
-    return isinstance(value, str) and (value.translate(INVISIBLE) != value)
+    # every invisible character is outside ASCII
+    return isinstance(value, str) and not value.isascii() and value.translate(INVISIBLE) != value
 
 
 def is_blank(value: Any) -> bool:

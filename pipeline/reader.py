@@ -231,11 +231,12 @@ def _read_rows(grid: Grid, table: Table, first: int, headed: set[int]) -> None:
     invisible: list[str] = []
     for r in range(first, len(grid.rows)):
         row = grid.rows[r]
-        if all(is_blank(v) for v in row):
+        blank = [is_blank(v) for v in row]  # once per cell, used four times below
+        if all(blank):
             continue
         excel_row = r + 1
         texts = [clean_text(v) for v in row if isinstance(v, str)]
-        filled = [v for v in row if not is_blank(v)]
+        filled = [v for v, empty in zip(row, blank, strict=True) if not empty]
         if len(filled) <= 3 and texts and FOOTNOTE.match(texts[0]) and \
                 isinstance(filled[0], str) and clean_text(filled[0]) == texts[0]:
             table.findings.append(Finding(
@@ -247,9 +248,9 @@ def _read_rows(grid: Grid, table: Table, first: int, headed: set[int]) -> None:
                 "SHEET", say("SHEET.total_row"), sheet=grid.name, row=excel_row,
                 cell=f"A{excel_row}", value=next(t for t in texts if TOTAL_ROW.match(t))))
             continue
-        if all(is_blank(row[c]) for c in headed if c < len(row)):
+        if all(blank[c] for c in headed if c < len(row)):
             for c, v in enumerate(row):
-                if not is_blank(v):
+                if not blank[c]:
                     unheaded.setdefault(c, (excel_row, v))
             continue
         table.rows.append(excel_row)
@@ -259,7 +260,7 @@ def _read_rows(grid: Grid, table: Table, first: int, headed: set[int]) -> None:
                 invisible.append(f"{get_column_letter(col.index + 1)}{excel_row}")
             values[header].append(value)
         for c, v in enumerate(row):
-            if c not in headed and not is_blank(v):
+            if not blank[c] and c not in headed:
                 unheaded.setdefault(c, (excel_row, v))
     table.values = values
     for c, (excel_row, v) in sorted(unheaded.items()):

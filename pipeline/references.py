@@ -29,6 +29,7 @@ class References:
     def __init__(self, tables: list[LedgerRows], master: Master | None) -> None:
         self.tables = tables
         self.master = master
+        self._known: dict[tuple[str, str, str], set[str] | None] = {}  # one lookup per file
 
     def _own(self, ledger: str) -> pd.DataFrame | None:
         frames = [t.frame for t in self.tables if t.ledger == ledger]
@@ -36,6 +37,12 @@ class References:
 
     def _values(self, ledger: str, community: str, column: str) -> set[str] | None:
         """The community's values of `column`; None when neither file nor master has any."""
+        key = (ledger, community, column)
+        if key not in self._known:
+            self._known[key] = self._look_up(ledger, community, column)
+        return self._known[key]
+
+    def _look_up(self, ledger: str, community: str, column: str) -> set[str] | None:
         own = self._own(ledger)
         if own is not None and (own[Roster.community] == community).any():
             rows = own[own[Roster.community] == community]
