@@ -129,14 +129,18 @@ def check_ahead(paths: Iterable[Path], config: Config, as_of: dt.date | None = N
     ahead = max(1, ahead if ahead is not None else limits.PARSE_WORKERS)
     todo = list(paths)
     started: deque[tuple[Path, StartedCheck | None]] = deque()
+
+    def start(path: Path) -> tuple[Path, StartedCheck | None]:
+        return path, None if skip and skip(path) else start_check(path, config, as_of)
+
     try:
         for index in range(len(todo)):
-            while len(started) < ahead and index + len(started) < len(todo):
-                path = todo[index + len(started)]
-                started.append((path, None if skip and skip(path) else
-                                start_check(path, config, as_of)))
-            path, check = started.popleft()
-            yield path, None if check is None else check.finish(master)
+            path, check = started.popleft() if started else start(todo[index])
+            result = None if check is None else check.finish(master)
+            # While the caller handles this file, the next `ahead` are being read.
+            while len(started) < ahead and index + 1 + len(started) < len(todo):
+                started.append(start(todo[index + 1 + len(started)]))
+            yield path, result
     finally:
         for _, check in started:  # the caller stopped early: no worker is left behind
             if check is not None:
