@@ -269,18 +269,11 @@ def _key_text(value: Any) -> str:
 
 
 def _sql_column(series: pd.Series, spec: FieldSpec) -> list[Any]:
-    """A typed column as SQLite values (None for missing), converted as a whole."""
-    present = series.notna().to_numpy()
+    """A typed column as SQLite values (None for missing), converted as a whole: the
+    nullable dtypes give Python str, int and float objects."""
     if spec.kind == "date":
-        values: list[Any] = pd.to_datetime(series).dt.strftime("%Y-%m-%d").tolist()
-    elif spec.kind == "int":
-        values = [int(v) if ok else None for v, ok in zip(series.tolist(), present, strict=True)]
-    elif spec.kind == "percent":
-        values = [float(v) if ok else None for v, ok in zip(series.tolist(), present, strict=True)]
-    else:
-        values = series.astype(object).tolist()
-        return [str(v) if ok else None for v, ok in zip(values, present, strict=True)]
-    return [v if ok else None for v, ok in zip(values, present, strict=True)]
+        series = pd.to_datetime(series).dt.strftime("%Y-%m-%d")
+    return series.to_numpy(dtype=object, na_value=None).tolist()
 
 
 def _typed(frame: pd.DataFrame, specs: list[FieldSpec]) -> pd.DataFrame:

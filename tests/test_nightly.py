@@ -16,7 +16,7 @@ import pytest
 
 from pipeline import nightly
 from pipeline.lock import run_lock
-from pipeline.store import Master
+from pipeline.store import Master, table_name
 from pipeline.workspace import Workspace
 from tests.builders import Sheet, row, write_workbook
 
@@ -235,3 +235,17 @@ def test_a_version_1_master_is_migrated_in_place(ws: Workspace) -> None:
             "SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {"household_community", "visit_community", "issue_community"} <= indexes
         assert len(master.current("户册", "龙导")) == 20
+
+
+def test_values_are_stored_as_plain_sqlite_types(ws: Workspace) -> None:
+    """Dates as ISO text, counts as integers, missing cells as NULL: the master stays
+    readable by any SQLite client, not only by pandas."""
+    base_workbook(ws.inbox / "基础.xlsx")
+    write_workbook(ws.inbox / "接待.xlsx", Sheet.of("接待登记", [
+        row("接待登记", 日期=dt.date(2026, 11, 17), 来访人数=3, 问题编号=None)]))
+    run(ws)
+    with Master(ws.master) as master:
+        stored = master.db.execute(
+            'SELECT typeof("date"), "date", typeof("visitors"), "visitors", typeof("issue_id") '
+            f"FROM {table_name('接待登记')}").fetchall()
+    assert stored == [("text", "2026-11-17", "integer", 3, "null")]
