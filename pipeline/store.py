@@ -254,9 +254,9 @@ def scope_of(ledger: str, frame: pd.DataFrame) -> list[str]:
     if meta["kind"] == "snapshot":
         return community.tolist()
     if meta["kind"] == "event":
-        dates = frame[getattr(model, meta["date"])]
-        weeks = [f"{d.isocalendar().year}-W{d.isocalendar().week:02d}" for d in dates]
-        return [f"{c}|{w}" for c, w in zip(community, weeks, strict=True)]
+        iso = pd.to_datetime(frame[getattr(model, meta["date"])]).dt.isocalendar()
+        weeks = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
+        return (community + "|" + weeks).tolist()
     key_headers = [getattr(model, name) for name in meta["key"]]
     return ["|".join(_key_text(v) for v in values)
             for values in frame[key_headers].itertuples(index=False)]

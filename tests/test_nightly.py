@@ -12,11 +12,12 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from pipeline import nightly
 from pipeline.lock import run_lock
-from pipeline.store import Master, table_name
+from pipeline.store import Master, scope_of, table_name
 from pipeline.workspace import Workspace
 from tests.builders import Sheet, row, write_workbook
 
@@ -249,3 +250,13 @@ def test_values_are_stored_as_plain_sqlite_types(ws: Workspace) -> None:
             'SELECT typeof("date"), "date", typeof("visitors"), "visitors", typeof("issue_id") '
             f"FROM {table_name('接待登记')}").fetchall()
     assert stored == [("text", "2026-11-17", "integer", 3, "null")]
+
+
+def test_event_scope_is_the_iso_week_across_a_year_end() -> None:
+    """31 December 2026 and 1 January 2027 are both in 2026-W53: a corrected sheet for that
+    week replaces both days' rows."""
+    frame = pd.DataFrame({
+        "社区": pd.Series(["龙导", "龙导", "状元"], dtype="string"),
+        "日期": pd.to_datetime(["2026-12-31", "2027-01-01", "2027-01-04"]).astype("datetime64[ns]"),
+    })
+    assert scope_of("走访登记", frame) == ["龙导|2026-W53", "龙导|2026-W53", "状元|2027-W01"]
