@@ -1,9 +1,10 @@
 """Rendering every output of a run from the committed master (one call per run).
 
-The supervision outputs (督办清单.xlsx, the dashboard) and the rest (field documentation,
-statistics, notices) do not depend on each other: the supervision half runs in a forked
-process with its own read-only connection (an SQLite connection must not cross a fork)
-while this process renders the rest, so both cores work.
+督办清单.xlsx, a hundred thousand rows of unvisited households for a district, is the
+longest single output: it is written by a forked process from the supervision findings
+(computed here first, handed over by the fork, no master needed there) while this
+process renders the rest (field documentation, statistics, notices, dashboard), so
+both cores work.
 """
 
 from __future__ import annotations
@@ -15,33 +16,28 @@ from pipeline.config import Config
 from pipeline.fielddoc import write_field_doc
 from pipeline.isolation import start_isolated
 from pipeline.notices import write_notices
-from pipeline.statistics_outputs import write_statistics
+from pipeline.statistics import compute_statistics
+from pipeline.statistics_outputs import write_statistics_table
 from pipeline.store import Master
-from pipeline.supervision_outputs import write_supervision
+from pipeline.supervision import supervise
+from pipeline.supervision_outputs import write_dashboard, write_supervision_workbook
 from pipeline.workspace import Workspace
 
 
 def publish(workspace: Workspace, master: Master, config: Config, as_of: dt.date) -> dict[str, int]:
     """Write outbox/public and outbox/internal (every file renamed into place whole);
-    returns the supervision (督办) counts per rule for the run summary.
-
-    Call it after the run's transaction has committed: the forked half reads the master
-    from the file."""
-    supervision = start_isolated(_supervise, workspace, config, as_of,
-                                 timeout=limits.PUBLISH_TIMEOUT_SECONDS, memory_bytes=None)
+    returns the supervision (督办) counts per rule for the run summary."""
+    supervision = supervise(master, config, as_of)
+    workbook = start_isolated(write_supervision_workbook, workspace, supervision,
+                              timeout=limits.PUBLISH_TIMEOUT_SECONDS, memory_bytes=None)
     try:
         write_field_doc(workspace)
-        write_statistics(workspace, master, config, as_of)
+        table = compute_statistics(master, config, as_of)
+        write_statistics_table(workspace, table)
         write_notices(workspace, master, config, as_of)
+        write_dashboard(workspace, master, supervision, table)
     except BaseException:
-        supervision.cancel()
+        workbook.cancel()
         raise
-    return supervision.result()
-
-
-def _supervise(workspace: Workspace, config: Config, as_of: dt.date) -> dict[str, int]:
-    master = Master.read_only(workspace.master)
-    if master is None:
-        raise FileNotFoundError(workspace.master)
-    with master:
-        return write_supervision(workspace, master, config, as_of)
+    workbook.result()
+    return supervision.counts()

@@ -88,7 +88,11 @@ ISSUE_FIGURES: tuple[Column, ...] = tuple(Column(header, name) for name, header 
 def write_statistics(workspace: Workspace, master: Master, config: Config,
                      as_of: dt.date) -> list[Path]:
     """Compute the table from the master and write its three files; returns their paths."""
-    table = compute_statistics(master, config, as_of)
+    return write_statistics_table(workspace, compute_statistics(master, config, as_of))
+
+
+def write_statistics_table(workspace: Workspace, table: StatisticsTable) -> list[Path]:
+    """The three files of a computed table."""
     csv_path = workspace.public / CSV_NAME
     html_path = workspace.public / HTML_NAME
     xlsx_path = workspace.internal / XLSX_NAME

@@ -1,6 +1,7 @@
 """The street office's internal outputs of the supervision list (督办), from `supervise`.
 
-`write_supervision(workspace, master, config, as_of)` writes, each file atomically:
+`write_supervision(workspace, master, config, as_of)` writes, each file atomically (or
+`write_supervision_workbook` and `write_dashboard` one at a time):
 
     outbox/internal/督办清单.xlsx   a summary sheet (counts per community), one filterable
                                   sheet per kind of finding, and per community the
@@ -95,12 +96,24 @@ def write_supervision(workspace: Workspace, master: Master, config: Config,
                       as_of: dt.date) -> dict[str, int]:
     """Write 督办清单.xlsx and the dashboard; return the findings per 督办 rule."""
     supervision = supervise(master, config, as_of)
-    table = compute_statistics(master, config, as_of)
-    with atomic_path(workspace.internal / XLSX_NAME) as tmp:
-        supervision_workbook(supervision).save(tmp)
-    page = dashboard_page(supervision, table, latest_files(master.submissions(), as_of, workspace))
-    write_text_atomic(workspace.internal / HTML_NAME, render("dashboard.html", page=page))
+    write_supervision_workbook(workspace, supervision)
+    write_dashboard(workspace, master, supervision, compute_statistics(master, config, as_of))
     return supervision.counts()
+
+
+def write_supervision_workbook(workspace: Workspace, supervision: Supervision) -> Path:
+    """督办清单.xlsx alone: needs no master, so a forked process can write it."""
+    path = workspace.internal / XLSX_NAME
+    with atomic_path(path) as tmp:
+        supervision_workbook(supervision).save(tmp)
+    return path
+
+
+def write_dashboard(workspace: Workspace, master: Master, supervision: Supervision,
+                    table: StatisticsTable) -> Path:
+    files = latest_files(master.submissions(), supervision.as_of, workspace)
+    return write_text_atomic(workspace.internal / HTML_NAME,
+                             render("dashboard.html", page=dashboard_page(supervision, table, files)))
 
 
 # -- the workbook -----------------------------------------------------------------------------
