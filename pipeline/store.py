@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -253,13 +254,21 @@ def scope_of(ledger: str, frame: pd.DataFrame) -> list[str]:
     community = frame[model.community].astype(str)  # type: ignore[attr-defined]
     if meta["kind"] == "snapshot":
         return community.tolist()
-    if meta["kind"] == "event":
-        iso = pd.to_datetime(frame[getattr(model, meta["date"])]).dt.isocalendar()
-        weeks = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
-        return (community + "|" + weeks).tolist()
+    if meta["kind"] == "event":  # a sheet has few distinct dates: one isocalendar() each
+        days = pd.to_datetime(frame[getattr(model, meta["date"])]).to_numpy(dtype="datetime64[D]")
+        distinct, position = np.unique(days, return_inverse=True)
+        labels = [_iso_week(day) for day in distinct.astype(object)]
+        return [f"{c}|{labels[i]}" for c, i in zip(community, position.ravel(), strict=True)]
     key_headers = [getattr(model, name) for name in meta["key"]]
     return ["|".join(_key_text(v) for v in values)
             for values in frame[key_headers].itertuples(index=False)]
+
+
+def _iso_week(day: dt.date | None) -> str:
+    if day is None:
+        return ""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 def _key_text(value: Any) -> str:
