@@ -47,7 +47,7 @@ class References:
         if own is not None and (own[Roster.community] == community).any():
             rows = own[own[Roster.community] == community]
         elif self.master is not None:
-            rows = self.master.current(ledger, community)
+            rows = self.master.current(ledger, community, columns=(column,))
         else:
             return None
         return set(rows[column].dropna().astype(str)) if len(rows) else None
@@ -66,7 +66,8 @@ class References:
         if own is not None:
             known |= wanted & set(own[Issue.issue_id].dropna().astype(str))
         if self.master is not None and wanted - known:
-            current = self.master.current_keyed(Issue.Config.name, sorted(wanted - known))
+            current = self.master.current_keyed(Issue.Config.name, sorted(wanted - known),
+                                                columns=(Issue.issue_id,))
             known |= set(current[Issue.issue_id].dropna().astype(str))
         return known
 
@@ -162,8 +163,8 @@ def _escalation(table: LedgerRows, refs: References) -> list[Finding]:
     if refs.master is None:
         return []
     ids = sorted(set(table.frame[Issue.issue_id].dropna().astype(str)))
-    before = refs.master.current_keyed(Issue.Config.name, ids).set_index(Issue.issue_id)[
-        Issue.level]
+    before = refs.master.current_keyed(Issue.Config.name, ids, columns=(
+        Issue.issue_id, Issue.level)).set_index(Issue.issue_id)[Issue.level]
     findings = []
     for row, record in table.frame[table.frame[Issue.issue_id].isin(before.index)].iterrows():
         old = before.get(record[Issue.issue_id])
@@ -183,7 +184,8 @@ def _monotone(table: LedgerRows, refs: References) -> list[Finding]:
     findings = []
     for row, record in table.frame.iterrows():
         as_of = record[Summary.as_of]
-        earlier = refs.master.current(Summary.Config.name, record[Summary.community])
+        earlier = refs.master.current(Summary.Config.name, record[Summary.community],
+                                      columns=(Summary.as_of, *CUMULATIVE))
         earlier = earlier[(earlier[Summary.as_of] < as_of)
                           & (earlier[Summary.as_of].dt.year == as_of.year)]
         if earlier.empty:

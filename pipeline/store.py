@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -158,29 +158,33 @@ class Master:
 
     # --- ledgers ------------------------------------------------------------------------
 
-    def current(self, ledger: str, community: str | None = None) -> pd.DataFrame:
-        """The current rows of a ledger, typed, with columns named by Chinese header."""
-        return self._read(ledger, "superseded_by IS NULL", community)
+    def current(self, ledger: str, community: str | None = None,
+                columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The current rows of a ledger, typed, with columns named by Chinese header (only
+        `columns`, by header, when given: typing every column costs more than the query)."""
+        return self._read(ledger, "superseded_by IS NULL", community, columns)
 
-    def current_keyed(self, ledger: str, keys: list[str]) -> pd.DataFrame:
+    def current_keyed(self, ledger: str, keys: list[str],
+                      columns: Sequence[str] | None = None) -> pd.DataFrame:
         """The current rows of a keyed ledger with one of `keys` (its key as text)."""
-        specs = field_specs(LEDGERS[ledger])
+        specs, selected = _selection(ledger, columns)
         frames = [pd.read_sql_query(
-            f"SELECT * FROM {table_name(ledger)} WHERE superseded_by IS NULL "
+            f"SELECT {selected} FROM {table_name(ledger)} WHERE superseded_by IS NULL "
             f"AND scope IN ({', '.join('?' * len(chunk))}) ORDER BY id", self.db, params=chunk)
             for chunk in (keys[i:i + KEYS_PER_QUERY] for i in range(0, len(keys), KEYS_PER_QUERY))]
         if not frames:
             return _typed(pd.read_sql_query(
-                f"SELECT * FROM {table_name(ledger)} WHERE 0", self.db), specs)
+                f"SELECT {selected} FROM {table_name(ledger)} WHERE 0", self.db), specs)
         return _typed(pd.concat(frames, ignore_index=True), specs)
 
     def history(self, ledger: str, community: str | None = None) -> pd.DataFrame:
         """Every row a ledger ever accepted, replaced ones included."""
         return self._read(ledger, "1", community)
 
-    def _read(self, ledger: str, where: str, community: str | None) -> pd.DataFrame:
-        specs = field_specs(LEDGERS[ledger])
-        sql = f"SELECT * FROM {table_name(ledger)} WHERE {where}"
+    def _read(self, ledger: str, where: str, community: str | None,
+              columns: Sequence[str] | None = None) -> pd.DataFrame:
+        specs, selected = _selection(ledger, columns)
+        sql = f"SELECT {selected} FROM {table_name(ledger)} WHERE {where}"
         params: tuple[Any, ...] = ()
         if community is not None:
             sql += ' AND "community" = ?'
@@ -283,6 +287,15 @@ def _sql_column(series: pd.Series, spec: FieldSpec) -> list[Any]:
     if spec.kind == "date":
         series = pd.to_datetime(series).dt.strftime("%Y-%m-%d")
     return series.to_numpy(dtype=object, na_value=None).tolist()
+
+
+def _selection(ledger: str, columns: Sequence[str] | None) -> tuple[list[FieldSpec], str]:
+    """The fields to type and the SELECT list: every column, or only `columns` (headers)."""
+    specs = field_specs(LEDGERS[ledger])
+    if columns is None:
+        return specs, "*"
+    wanted = [spec for spec in specs if spec.header in set(columns)]
+    return wanted, ", ".join(f'"{spec.name}"' for spec in wanted)
 
 
 def _typed(frame: pd.DataFrame, specs: list[FieldSpec]) -> pd.DataFrame:

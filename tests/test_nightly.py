@@ -137,6 +137,51 @@ def test_escalation_downwards_is_a_warning(ws: Workspace) -> None:
     assert summary.findings["ISSUE-ESCALATION"] == 1
 
 
+def summary_row(as_of: dt.date, **figures: int) -> dict:
+    headers = {"visited": "已走访户数(户)", "residents": "群众(户)", "businesses": "企业/工商户(户)",
+               "received": "接待群众数(人次)", "outgoing": "联系外出人员(人)"}
+    return row("社区汇总", 统计截至日期=as_of, **{headers[k]: v for k, v in figures.items()})
+
+
+def feedback_of(ws: Workspace, result: nightly.FileResult) -> dict:
+    assert result.feedback is not None
+    return json.loads((ws.root / result.feedback).read_text("utf-8"))
+
+
+def test_cumulative_figures_falling_since_the_last_report_are_a_warning(ws: Workspace) -> None:
+    write_workbook(ws.inbox / "11月.xlsx", Sheet.of("社区汇总", [
+        summary_row(dt.date(2026, 10, 31), visited=800, residents=740, businesses=60)]))
+    run(ws)
+    # a month later 已走访 fell from 800 to 790; 接待 (320) and 外出 (58) did not
+    write_workbook(ws.inbox / "12月.xlsx", Sheet.of("社区汇总", [
+        summary_row(dt.date(2026, 11, 30), visited=790, residents=730, businesses=60)]))
+    later = run(ws).files[0]
+    assert later.status == "accepted"
+    warnings = feedback_of(ws, later)["warnings"]
+    assert [(w["rule"], w["column"], w["cell"], w["value"]) for w in warnings
+            if w["rule"] == "SUM-MONOTONE"] == [
+        ("SUM-MONOTONE", "已走访户数(户)", "E2", "790"), ("SUM-MONOTONE", "群众(户)", "F2", "730")]
+    # a new year starts again from zero
+    write_workbook(ws.inbox / "1月.xlsx", Sheet.of("社区汇总", [
+        summary_row(dt.date(2027, 1, 31), visited=40, residents=40, businesses=0, received=3,
+                    outgoing=1)]))
+    assert run(ws, dt.date(2027, 2, 1)).findings.get("SUM-MONOTONE", 0) == 0
+
+
+def test_a_cited_issue_is_looked_up_in_the_file_then_the_master(ws: Workspace) -> None:
+    base_workbook(ws.inbox / "基础.xlsx")  # 问题台账 LD-2026-001
+    run(ws)
+    write_workbook(ws.inbox / "走访.xlsx", Sheet.of("走访登记", [
+        row("走访登记", 问题编号="LD-2026-001"),          # known from the master
+        row("走访登记", 户编号="LD-0002", 问题编号="LD-2026-002"),   # in this file
+        row("走访登记", 户编号="LD-0003", 问题编号="LD-2026-404")]),  # nowhere
+        Sheet.of("问题台账", [row("问题台账", 问题编号="LD-2026-002")]))
+    result = run(ws).files[0]
+    assert result.status == "accepted"
+    assert [(w["rule"], w["cell"], w["value"]) for w in feedback_of(ws, result)["warnings"]] == [
+        ("REF-ISSUE", "I4", "LD-2026-404")]
+
+
 def test_a_second_run_exits_3_while_the_lock_is_held(ws: Workspace) -> None:
     with run_lock(ws.data / "run.lock"):
         proc = subprocess.run([sys.executable, "-m", "pipeline", "run", "--root", str(ws.root)],
