@@ -9,6 +9,7 @@ both cores work.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from pipeline import config as limits
@@ -30,6 +31,8 @@ def publish(workspace: Workspace, master: Master, config: Config, as_of: dt.date
     supervision = supervise(master, config, as_of)
     workbook = start_isolated(write_supervision_workbook, workspace, supervision,
                               timeout=limits.PUBLISH_TIMEOUT_SECONDS, memory_bytes=None)
+    # the household lists went with the fork; the dashboard needs only their counts
+    supervision = dataclasses.replace(supervision, unvisited={})
     try:
         write_field_doc(workspace)
         table = compute_statistics(master, config, as_of)
