@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from markupsafe import Markup
 
@@ -17,6 +18,17 @@ def cjk_font() -> str | None:
 
     installed = {entry.name for entry in font_manager.fontManager.ttflist}
     return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def text_style() -> dict[Any, Any]:
+    """matplotlib settings for a chart's text. With a CJK font installed the text is drawn
+    as paths: the page shows exactly what was rendered and needs no font. Without one,
+    paths would be boxes for every Chinese character, so the text stays SVG text and the
+    reader's browser draws it (every phone and office PC has Chinese fonts)."""
+    font = cjk_font()
+    if font:
+        return {"font.family": [font, "DejaVu Sans"], "svg.fonttype": "path"}
+    return {"font.family": ["DejaVu Sans"], "svg.fonttype": "none"}
 
 
 def inline_svg(document: str, label: str) -> str:

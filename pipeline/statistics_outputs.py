@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.atomic import atomic_path, write_text_atomic
-from pipeline.charts import cjk_font, inline_svg
+from pipeline.charts import inline_svg, text_style
 from pipeline.config import Config
 from pipeline.excel_safety import cell_text, neutralise
 from pipeline.html import render
@@ -226,16 +226,14 @@ CHART_COLOURS = {"ahead": "#0550ae", "behind": "#b3261e", "pace": "#57606a", "in
 
 def rate_chart_svg(table: StatisticsTable) -> str:
     """走访率 per community as horizontal bars, with the even pace to 100% by 31 December
-    as a dashed line; an inline <svg> (text drawn as paths: no font, script or network)."""
+    as a dashed line; an inline <svg> (no script or network; see charts.text_style for its text)."""
     import matplotlib
     from matplotlib.figure import Figure  # no pyplot: no global figure state, any backend
 
     rows = table.rows
     pace = float(table.pace)
-    font = cjk_font()
-    families = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
-    with matplotlib.rc_context({"font.family": families, "font.size": 10, "svg.fonttype": "path",
-                                "svg.hashsalt": "statistics", "axes.unicode_minus": False}), \
+    with matplotlib.rc_context({**text_style(), "font.size": 10, "svg.hashsalt": "statistics",
+                                "axes.unicode_minus": False}), \
             warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
         figure = Figure(figsize=(4.8, 0.28 * len(rows) + 1.0), layout="constrained")

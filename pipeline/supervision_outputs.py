@@ -35,7 +35,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from pipeline.atomic import atomic_path, write_text_atomic
-from pipeline.charts import cjk_font, inline_svg
+from pipeline.charts import inline_svg, text_style
 from pipeline.config import Config
 from pipeline.excel_safety import cell_text
 from pipeline.feedback import UNKNOWN_COMMUNITY, safe_name
@@ -562,16 +562,14 @@ def _stat_lines(table: StatisticsTable) -> tuple[StatLine, ...]:
 def pace_chart_svg(coverage: list[Coverage]) -> str:
     """Per community: the share of households visited per stationing week so far, and the
     share needed per remaining week to reach 100% by 31 December (red when faster than
-    so far). An inline <svg>; text drawn as paths, so no font is needed to view it."""
+    so far). An inline <svg> (see charts.text_style for its text)."""
     import matplotlib
     from matplotlib.figure import Figure  # no pyplot: no global state
     from matplotlib.patches import Patch
 
     rows = [c for c in coverage if c.total]
-    font = cjk_font()
-    families = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
-    with matplotlib.rc_context({"font.family": families, "font.size": 10, "svg.fonttype": "path",
-                                "svg.hashsalt": "supervision", "axes.unicode_minus": False}), \
+    with matplotlib.rc_context({**text_style(), "font.size": 10, "svg.hashsalt": "supervision",
+                                "axes.unicode_minus": False}), \
             warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
         figure = Figure(figsize=(5.2, 0.42 * max(1, len(rows)) + 1.0), layout="constrained")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from openpyxl import load_workbook
 
-from pipeline import statistics_outputs
+from pipeline import charts
 from pipeline.demo import build_demo
 from pipeline.nightly import run_nightly
 from pipeline.statistics import compute_statistics
@@ -261,10 +261,18 @@ def test_page_shows_issue_figures(street: Workspace) -> None:
 
 def test_chart_renders_without_a_cjk_font(street: Workspace,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(statistics_outputs, "cjk_font", lambda: None)
+    """Paths drawn without a CJK font would be boxes: the names stay text for the browser."""
+    monkeypatch.setattr(charts, "cjk_font", lambda: None)
     with Master(street.master) as master:
         svg = rate_chart_svg(compute_statistics(master, street.config(), AS_OF))
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
+    assert {"龙导", "状元", "25%"} <= set(re.findall(r"<text\b[^>]*>([^<]*)</text>", svg))
+
+
+def test_chart_text_is_drawn_when_a_cjk_font_is_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(charts, "cjk_font", lambda: "Noto Sans CJK SC")
+    assert charts.text_style() == {"font.family": ["Noto Sans CJK SC", "DejaVu Sans"],
+                                   "svg.fonttype": "path"}
 
 
 @pytest.mark.parametrize("width", [390, 1280])
