@@ -18,6 +18,7 @@ from typing import Any
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 SERIAL_RANGE = (1, 2958465)  # 1900-01-01 .. 9999-12-31
+DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2099, 12, 31))  # a ledger's dates (pandas: 1677-2262)
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 EXCEL_ERRORS = frozenset(
     {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
@@ -119,6 +120,15 @@ def to_int(value: Any) -> int | None:
 
 
 def to_date(value: Any) -> dt.date | None:
+    """A date from whatever a clerk typed; a year outside DATE_RANGE is a typo (3026 for
+    2026) and an error, never a date pandas cannot hold."""
+    day = _to_date(value)
+    if day is not None and not DATE_RANGE[0] <= day <= DATE_RANGE[1]:
+        raise CellError("TYPE.date_range")
+    return day
+
+
+def _to_date(value: Any) -> dt.date | None:
     if is_blank(value):
         return None
     if isinstance(value, dt.datetime):
@@ -129,7 +139,7 @@ def to_date(value: Any) -> dt.date | None:
         if SERIAL_RANGE[0] <= value <= SERIAL_RANGE[1]:
             return (EXCEL_EPOCH + dt.timedelta(days=int(value))).date()
         if float(value).is_integer() and 19000101 <= value <= 99991231:  # 20261103 typed as a number
-            return to_date(str(int(value)))
+            return _to_date(str(int(value)))
         raise CellError("TYPE.date")
     text = clean_text(str(value)).replace(" ", "") if "年" in str(value) else clean_text(str(value))
     for pattern in _DATE_PATTERNS:
@@ -140,7 +150,7 @@ def to_date(value: Any) -> dt.date | None:
             except ValueError as exc:
                 raise CellError("TYPE.date") from exc
     if re.fullmatch(r"\d{5}(\.0+)?", text):
-        return to_date(float(text))
+        return _to_date(float(text))
     raise CellError("TYPE.date")
 
 

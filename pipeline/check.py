@@ -196,11 +196,12 @@ def _check_sheet(grid, ledger, config, as_of, checked, sheet_facts) -> list[Find
     if not table.rows:
         return findings + [Finding("SHEET", say("SHEET.empty", sheet=grid.name), severity="警告",
                                    sheet=grid.name)]
-    converted = convert_table(table, model)
+    converted = None
     try:
+        converted = convert_table(table, model)
         frame, more = validate_table(table, model, converted, config, as_of)
     except Exception as exc:  # our fault, never the clerk's: say so, never swallow it
-        return findings + converted.findings + [Finding(
+        return findings + (converted.findings if converted else []) + [Finding(
             "FILE", say("FILE.check_crashed", check=ledger, detail=repr(exc)[:200]), sheet=grid.name)]
     letters = {h: get_column_letter(c.index + 1) for h, c in table.columns.items()}
     checked.tables.append(LedgerRows(ledger=ledger, sheet=grid.name, frame=frame, letters=letters))

@@ -52,6 +52,7 @@ MESSAGES: dict[str, str] = {
     "REQUIRED.referral": "处理方式为“转办”时必须填写问题编号（问题台账中的编号），示例：{example}。",
     "REQUIRED.change_reason": "安排类型为“{kind}”时必须填写变更说明，向群众说明原因。",
     "TYPE.date": "“{value}”不是有效日期。请填写日期，如 2026-11-03、2026/11/3 或 2026年11月3日。",
+    "TYPE.date_range": "“{value}”的年份不对（应在1900年至2099年之间），可能是输错了，如 {example}。",
     "TYPE.time": "“{value}”不是有效时间。请填写 时:分，如 08:30 或 14:00。",
     "TYPE.int": "“{value}”不是整数。请只填阿拉伯数字，如 {example}。",
     "TYPE.percent": "“{value}”不是有效的百分比。请填写如 58.28% 或 0.5828，也可以不填（系统自动计算）。",

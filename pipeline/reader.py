@@ -168,7 +168,10 @@ def _find_header(grid: Grid, lookup: dict[str, str]) -> tuple[int, bool] | None:
     best: tuple[int, int, bool] | None = None  # (score, row, two_rows)
     for r in range(min(HEADER_SCAN_ROWS, len(grid.rows))):
         for two_rows in (False, True):
-            if two_rows and r + 1 >= len(grid.rows):
+            # a title line straight above the header (one text, merged or not) is no
+            # header row: reading it as one would lose the title and its date
+            if two_rows and (r + 1 >= len(grid.rows) or len(
+                    {normalise_header(v) for v in grid.rows[r]} - {""}) < 2):
                 continue
             names = _row_headers(grid, r, two_rows)
             score = len({lookup[n] for n in names if n in lookup})

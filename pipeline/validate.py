@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 import pandera.pandas as pa
 
+from pipeline.cells import CellError, to_date
 from pipeline.config import Config
 from pipeline.convert import Converted
 from pipeline.findings import Finding
@@ -333,8 +334,12 @@ def _summary_as_of(
         return frame, []
     match = DATE_IN_TITLE.search(table.title)
     findings = []
-    if match:
-        fill = pd.Timestamp(dt.date(*(int(g) for g in match.groups())))
+    try:
+        in_title = to_date("-".join(match.groups())) if match else None
+    except CellError:
+        in_title = None  # 2026年13月1日 in a title: as if there were none, and said so
+    if in_title is not None:
+        fill = pd.Timestamp(in_title)
     else:
         fill = pd.Timestamp(as_of)
         findings.append(Finding("REQUIRED", say("SUM-ASOF", today=as_of.isoformat()),

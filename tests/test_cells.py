@@ -37,6 +37,22 @@ def test_bad_dates(value: object) -> None:
     assert err.value.key == "TYPE.date"
 
 
+@pytest.mark.parametrize("value", [
+    "3026-11-03", "2206年11月3日", "1026/11/3", dt.date(2300, 1, 1), dt.datetime(9999, 12, 31),
+    "2100-01-01", 2958465, 30261103,
+])
+def test_dates_out_of_range_are_typos(value: object) -> None:
+    """A year a ledger cannot mean (and pandas could not hold) is an error in its cell."""
+    with pytest.raises(CellError) as err:
+        to_date(value)
+    assert err.value.key == "TYPE.date_range"
+
+
+def test_the_range_ends_are_dates() -> None:
+    assert (to_date("1900-01-01"), to_date("2099-12-31")) == (dt.date(1900, 1, 1),
+                                                              dt.date(2099, 12, 31))
+
+
 @pytest.mark.parametrize(("value", "expected"), [
     (12, 12), (12.0, 12), ("12", 12), ("１２", 12), ("1,050", 1050), ("1，050", 1050),
     (" 7 ", 7), ("12户", 12), ("5人次", 5), (None, None), ("", None), ("\u200b", None),

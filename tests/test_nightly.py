@@ -305,3 +305,36 @@ def test_event_scope_is_the_iso_week_across_a_year_end() -> None:
         "日期": pd.to_datetime(["2026-12-31", "2027-01-01", "2027-01-04"]).astype("datetime64[ns]"),
     })
     assert scope_of("走访登记", frame) == ["龙导|2026-W53", "龙导|2026-W53", "状元|2027-W01"]
+
+
+def test_a_date_typed_a_millennium_off_rejects_its_file_not_the_night(ws: Workspace) -> None:
+    """3026 for 2026 (text or a real Excel date): an error in its cell, the file is
+    rejected, and every other file of the night is still taken."""
+    base_workbook(ws.inbox / "01_基础.xlsx")
+    write_workbook(ws.inbox / "02_走访.xlsx", Sheet.of("走访登记", [
+        row("走访登记", 日期="3026-11-03"), row("走访登记", 日期=dt.datetime(2300, 1, 1))]))
+    os.utime(ws.inbox / "01_基础.xlsx", ns=(1, 1))
+    summary = run(ws)
+    assert [(f.name, f.status) for f in summary.files] == [
+        ("01_基础.xlsx", "accepted"), ("02_走访.xlsx", "rejected")]
+    errors = feedback_of(ws, summary.files[1])["errors"]
+    assert [(e["rule"], e["cell"], e["value"]) for e in errors] == [
+        ("TYPE", "A2", "3026-11-03"), ("TYPE", "A3", "2300-01-01")]
+    assert "年份不对" in errors[0]["message"]
+
+
+@pytest.mark.parametrize(("title", "as_of", "warned"), [
+    ("统计截至2026年11月20日", dt.date(2026, 11, 20), []),
+    ("统计截至2026年13月40日", AS_OF, ["REQUIRED"]),   # impossible: the run's date, said so
+])
+def test_the_summary_date_in_a_title_line_straight_above_the_header(
+        ws: Workspace, title: str, as_of: dt.date, warned: list[str]) -> None:
+    """A one-cell title right above the header is a title, not the top of a two-row header."""
+    values = row("社区汇总", 统计截至日期=None)
+    write_workbook(ws.inbox / "汇总.xlsx", Sheet(name="社区汇总", header=list(values),
+                                               title=[title], rows=[list(values.values())]))
+    result = run(ws).files[0]
+    assert result.status == "accepted"
+    assert [w["rule"] for w in feedback_of(ws, result)["warnings"]] == warned
+    with Master(ws.master) as master:
+        assert master.current("社区汇总")["统计截至日期"].tolist() == [pd.Timestamp(as_of)]
