@@ -18,6 +18,7 @@ from typing import Any
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 SERIAL_RANGE = (1, 2958465)  # 1900-01-01 .. 9999-12-31
+INT_LIMIT = 10**9  # no count of households, people or issues comes near it
 DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2099, 12, 31))  # a ledger's dates (pandas: 1677-2262)
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 EXCEL_ERRORS = frozenset(
@@ -105,6 +106,14 @@ def to_text(value: Any) -> str | None:
 
 
 def to_int(value: Any) -> int | None:
+    """A count; beyond INT_LIMIT it is a typo (and more than a 64-bit column holds)."""
+    number = _to_int(value)
+    if number is not None and abs(number) > INT_LIMIT:
+        raise CellError("TYPE.int_range")
+    return number
+
+
+def _to_int(value: Any) -> int | None:
     if is_blank(value):
         return None
     if isinstance(value, bool):

@@ -55,6 +55,7 @@ MESSAGES: dict[str, str] = {
     "TYPE.date_range": "“{value}”的年份不对（应在1900年至2099年之间），可能是输错了，如 {example}。",
     "TYPE.time": "“{value}”不是有效时间。请填写 时:分，如 08:30 或 14:00。",
     "TYPE.int": "“{value}”不是整数。请只填阿拉伯数字，如 {example}。",
+    "TYPE.int_range": "“{value}”太大，不像是一个人数或户数，请检查是否多输了数字，如 {example}。",
     "TYPE.percent": "“{value}”不是有效的百分比。请填写如 58.28% 或 0.5828，也可以不填（系统自动计算）。",
     "TYPE.error_value": "单元格是Excel错误值“{value}”，请修正公式或直接填写数值。",
     "TYPE.formula_no_value": "单元格是公式（{value}）但没有计算结果。请在Excel中打开、重新计算并保存，或直接填写数值。",

@@ -48,6 +48,14 @@ def test_dates_out_of_range_are_typos(value: object) -> None:
     assert err.value.key == "TYPE.date_range"
 
 
+@pytest.mark.parametrize("value", ["99999999999999999999", 1e30, "１２３４５６７８９０１２", -10**12])
+def test_counts_beyond_any_ledger_are_typos(value: object) -> None:
+    with pytest.raises(CellError) as err:
+        to_int(value)
+    assert err.value.key == "TYPE.int_range"
+    assert to_int(10**9) == 10**9
+
+
 def test_the_range_ends_are_dates() -> None:
     assert (to_date("1900-01-01"), to_date("2099-12-31")) == (dt.date(1900, 1, 1),
                                                               dt.date(2099, 12, 31))

@@ -308,18 +308,20 @@ def test_event_scope_is_the_iso_week_across_a_year_end() -> None:
 
 
 def test_a_date_typed_a_millennium_off_rejects_its_file_not_the_night(ws: Workspace) -> None:
-    """3026 for 2026 (text or a real Excel date): an error in its cell, the file is
-    rejected, and every other file of the night is still taken."""
+    """3026 for 2026 (text or a real Excel date), or a count with a run of extra digits:
+    an error in its cell, the file is rejected, every other file of the night is taken."""
     base_workbook(ws.inbox / "01_基础.xlsx")
     write_workbook(ws.inbox / "02_走访.xlsx", Sheet.of("走访登记", [
-        row("走访登记", 日期="3026-11-03"), row("走访登记", 日期=dt.datetime(2300, 1, 1))]))
+        row("走访登记", 日期="3026-11-03"), row("走访登记", 日期=dt.datetime(2300, 1, 1)),
+        row("走访登记", 人数="99999999999999999999")]))
     os.utime(ws.inbox / "01_基础.xlsx", ns=(1, 1))
     summary = run(ws)
     assert [(f.name, f.status) for f in summary.files] == [
         ("01_基础.xlsx", "accepted"), ("02_走访.xlsx", "rejected")]
     errors = feedback_of(ws, summary.files[1])["errors"]
     assert [(e["rule"], e["cell"], e["value"]) for e in errors] == [
-        ("TYPE", "A2", "3026-11-03"), ("TYPE", "A3", "2300-01-01")]
+        ("TYPE", "A2", "3026-11-03"), ("TYPE", "A3", "2300-01-01"),
+        ("TYPE", "E4", "99999999999999999999")]
     assert "年份不对" in errors[0]["message"]
 
 
