@@ -81,7 +81,11 @@ class StartedCheck:
             return _unreadable(self.verdict, say("FILE.crashed", detail=str(exc)))
         checked.verdict.file, checked.verdict.sha256 = self.verdict.file, self.verdict.sha256
         if checked.verdict.status != "unreadable":
-            checked.verdict.findings += check_references(checked.tables, master)
+            try:
+                checked.verdict.findings += check_references(checked.tables, master)
+            except Exception as exc:  # our fault: this file is not taken, the night goes on
+                checked.verdict.findings.append(Finding("FILE", say(
+                    "FILE.check_crashed", check="与总台账核对", detail=repr(exc)[:200])))
             checked.verdict.settle()
         return checked
 

@@ -169,7 +169,8 @@ def _escalation(table: LedgerRows, refs: References) -> list[Finding]:
     for row, record in table.frame[table.frame[Issue.issue_id].isin(before.index)].iterrows():
         old = before.get(record[Issue.issue_id])
         new = record[Issue.level]
-        if pd.notna(old) and pd.notna(new) and ISSUE_LEVELS.index(new) < ISSUE_LEVELS.index(old):
+        if old in ISSUE_LEVELS and new in ISSUE_LEVELS and \
+                ISSUE_LEVELS.index(new) < ISSUE_LEVELS.index(old):  # other levels: CHOICE says so
             findings.append(_finding(
                 "ISSUE-ESCALATION", say("ISSUE-ESCALATION", issue=record[Issue.issue_id],
                                         before=old, value=new),

@@ -182,6 +182,36 @@ def test_a_cited_issue_is_looked_up_in_the_file_then_the_master(ws: Workspace) -
         ("REF-ISSUE", "I4", "LD-2026-404")]
 
 
+def test_an_unknown_level_for_a_known_issue_is_a_choice_error_not_a_crash(ws: Workspace) -> None:
+    write_workbook(ws.inbox / "a.xlsx", Sheet.of("问题台账", [row("问题台账", 办理层级="街道")]))
+    run(ws)
+    write_workbook(ws.inbox / "b.xlsx", Sheet.of("问题台账", [row("问题台账", 办理层级="区级部门")]))
+    result = run(ws).files[0]
+    assert result.status == "rejected"
+    assert [(e["rule"], e["value"]) for e in feedback_of(ws, result)["errors"]] == [
+        ("CHOICE", "区级部门")]
+
+
+def test_a_failure_in_the_rules_needing_the_master_rejects_one_file(
+        ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline import check
+
+    def broken(tables: list, master: object) -> list:
+        if any(t.ledger == "走访登记" for t in tables):
+            raise KeyError("a bug of ours")
+        return []
+
+    monkeypatch.setattr(check, "check_references", broken)
+    base_workbook(ws.inbox / "01_基础.xlsx")
+    write_workbook(ws.inbox / "02_走访.xlsx", Sheet.of("走访登记", visits([1], AS_OF)))
+    os.utime(ws.inbox / "01_基础.xlsx", ns=(1, 1))
+    summary = run(ws)
+    assert [(f.name, f.status) for f in summary.files] == [
+        ("01_基础.xlsx", "accepted"), ("02_走访.xlsx", "rejected")]
+    [error] = feedback_of(ws, summary.files[1])["errors"]
+    assert error["rule"] == "FILE" and "这不是您的错误" in error["message"]
+
+
 def test_a_second_run_exits_3_while_the_lock_is_held(ws: Workspace) -> None:
     with run_lock(ws.data / "run.lock"):
         proc = subprocess.run([sys.executable, "-m", "pipeline", "run", "--root", str(ws.root)],
