@@ -20,11 +20,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-
+from pipeline.demo import write_ledger_workbook
 from schemas import (
     LEDGERS,
-    README_SHEET,
     Household,
     Issue,
     Reception,
@@ -33,7 +31,6 @@ from schemas import (
     Summary,
     Visit,
     WorkLog,
-    field_specs,
 )
 from schemas.choices import (
     CLOSED,
@@ -156,27 +153,11 @@ def build_week(spec: WeekSpec) -> dict[str, list[Row]]:
 
 def write_weekly(path: Path, spec: WeekSpec) -> int:
     """Write the workbook of `spec` to `path`; the number of ledger data rows written."""
-    sheets = build_week(spec)
-    book = Workbook(write_only=True)
-    book.properties.creator = "驻点台账基准测试"
-    book.properties.created = dt.datetime.combine(spec.monday, dt.time())
-    note = book.create_sheet(README_SHEET)
-    note.append([f"基准测试数据（虚构）：{spec.community.name}社区 {spec.monday.isoformat()} 当周，"
-                 f"第{spec.revision}次更正" if spec.revision else
-                 f"基准测试数据（虚构）：{spec.community.name}社区 {spec.monday.isoformat()} 当周"])
-    rows = 0
-    for name, model in LEDGERS.items():
-        if name not in sheets:
-            continue
-        headers = [s.header for s in field_specs(model)]
-        sheet = book.create_sheet(name)
-        sheet.append(headers)
-        for record in sheets[name]:
-            sheet.append([record.get(h) for h in headers])
-        rows += len(sheets[name])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
-    return rows
+    note = f"基准测试数据（虚构）：{spec.community.name}社区 {spec.monday.isoformat()} 当周"
+    if spec.revision:
+        note += f"，第{spec.revision}次更正"
+    sheets = {LEDGERS[name]: rows for name, rows in build_week(spec).items()}
+    return write_ledger_workbook(path, sheets, spec.monday, creator="驻点台账基准测试", note=note)
 
 
 def revised(spec: WeekSpec) -> WeekSpec:

@@ -199,7 +199,7 @@ def build_demo(workspace: Workspace, as_of: dt.date) -> list[Path]:
     for community in config.communities:
         ctx = _context(config, seeds[community], as_of)
         path = workspace.inbox / f"{community}_台账.xlsx"
-        _write_workbook(path, build_sheets(ctx), as_of)
+        write_ledger_workbook(path, build_sheets(ctx), as_of)
         written.append(path)
     return written
 
@@ -606,7 +606,7 @@ def build_demo_updates(workspace: Workspace, as_of: dt.date) -> list[Path]:
     written = []
     for k, (name, content) in enumerate(sheets.items(), start=1):
         path = workspace.inbox / name
-        _write_workbook(path, content, as_of)
+        write_ledger_workbook(path, content, as_of)
         stamp = newest + k * 1_000_000_000  # taken after the first workbooks, in this order
         os.utime(path, ns=(stamp, stamp))
         written.append(path)
@@ -718,14 +718,19 @@ def _leader_phone(leader: str) -> str:
     return _landline(random.Random(f"phone|{leader}"))
 
 
-def _write_workbook(path: Path, sheets: dict[type[pa.DataFrameModel], list[Row]],
-                    as_of: dt.date) -> None:
-    """Sheets and headers straight from the schemas, in the order of `schemas.LEDGERS`."""
+DEMO_NOTE = "本工作簿为演示数据：人名、电话、地址、事项均为虚构，数字与种子统计表一致。"
+
+
+def write_ledger_workbook(path: Path, sheets: dict[type[pa.DataFrameModel], list[Row]],
+                          created: dt.date, creator: str = "驻点台账演示",
+                          note: str = DEMO_NOTE) -> int:
+    """Sheets and headers straight from the schemas, in the order of `schemas.LEDGERS`,
+    after a 说明 sheet carrying `note`; returns the number of data rows written."""
     book = Workbook(write_only=True)
-    book.properties.creator = "驻点台账演示"
-    book.properties.created = dt.datetime.combine(as_of, dt.time())
-    note = book.create_sheet(README_SHEET)
-    note.append(["本工作簿为演示数据：人名、电话、地址、事项均为虚构，数字与种子统计表一致。"])
+    book.properties.creator = creator
+    book.properties.created = dt.datetime.combine(created, dt.time())
+    book.create_sheet(README_SHEET).append([note])
+    rows = 0
     for model in LEDGERS.values():
         if model not in sheets:  # a later submission carries only the sheets it changes
             continue
@@ -736,4 +741,7 @@ def _write_workbook(path: Path, sheets: dict[type[pa.DataFrameModel], list[Row]]
         sheet.append(headers)
         for row in sheets[model]:
             sheet.append([row.get(header) for header in headers])
+        rows += len(sheets[model])
+    path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
+    return rows
