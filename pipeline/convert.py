@@ -7,6 +7,7 @@ report it again.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,24 +43,21 @@ class LedgerRows:
 @dataclass
 class Converted:
     frame: pd.DataFrame                                     # index = Excel row numbers
-    source: Table | None = None                             # the cells it was converted from
+    source: Table                                           # the cells it was converted from
     findings: list[Finding] = field(default_factory=list)
     bad_cells: set[tuple[int, str]] = field(default_factory=set)  # (row, header) already reported
-    _by_row: dict[int, int] | None = field(default=None, init=False, repr=False)
 
     def shown(self, row: int, header: str) -> str:
         """The original value of a cell as the clerk sees it ("" when there is none);
         worked out only for the cells a finding points at."""
-        if self.source is None or header not in self.source.values:
+        position = self._positions.get(row)
+        if header not in self.source.values or position is None:
             return ""
-        position = self._positions().get(row)
-        return "" if position is None else display(self.source.values[header][position])
+        return display(self.source.values[header][position])
 
+    @functools.cached_property
     def _positions(self) -> dict[int, int]:
-        if self._by_row is None:
-            rows = self.source.rows if self.source is not None else []
-            self._by_row = {row: i for i, row in enumerate(rows)}
-        return self._by_row
+        return {row: i for i, row in enumerate(self.source.rows)}
 
 
 def convert_table(table: Table, model: type[pa.DataFrameModel]) -> Converted:
