@@ -26,7 +26,7 @@ from pipeline.messages import say
 from pipeline.reader import Table, locate_table, normalise_sheet_name, read_grids
 from pipeline.references import check_references
 from pipeline.store import Master
-from pipeline.validate import validate_table
+from pipeline.validate import prepare, validate_table
 from schemas import LEDGERS, README_SHEET, Roster
 
 IGNORED_SHEETS = frozenset({normalise_sheet_name(README_SHEET), normalise_sheet_name("校验结果")})
@@ -103,6 +103,7 @@ def start_check(path: Path, config: Config, as_of: dt.date | None = None) -> Sta
         return StartedCheck(verdict, failed=say("FILE.missing", path=str(path)))
     try:
         facts = inspect_package(path)
+        prepare()  # once per process, so that no worker repeats it
         pending: Pending[Checked] = start_isolated(
             parse_workbook, path, config, as_of, facts,
             timeout=limits.WORKER_TIMEOUT_SECONDS, memory_bytes=limits.WORKER_MEMORY_BYTES)

@@ -23,6 +23,7 @@ from pipeline.findings import Finding
 from pipeline.messages import say
 from pipeline.reader import Table
 from schemas import (
+    LEDGERS,
     FieldSpec,
     Issue,
     Reception,
@@ -106,6 +107,17 @@ def _community_choice(
                 sheet=table.sheet, cell=table.cell(header, int(row)), row=int(row), column=header,
                 value=str(value)))
     return findings
+
+
+@functools.cache
+def prepare() -> None:
+    """Do in this process the one-off work of the first validation: pandera registers its
+    pandas backends and built-in checks on first use, and each model's checking schema is
+    built once. A parse worker forked afterwards inherits all of it instead of repeating it
+    for every file (it was about a third of a weekly workbook's parse)."""
+    pa.DataFrameSchema.register_default_backends(pd.DataFrame)
+    for model in LEDGERS.values():
+        _checking_schema(model)
 
 
 @functools.cache
