@@ -18,6 +18,8 @@ What the view holds, at `as_of` (DOMAIN.md "The public notice"):
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, TypeVar
@@ -134,14 +136,38 @@ class PublicView:
     members: tuple[TeamMember, ...] = ()
     issues: tuple[IssueResult, ...] = ()    # newest 登记日期 first
 
+    # One page per community: each list is grouped once, not scanned per community.
     def sessions_of(self, community: str) -> list[Session]:
-        return [s for s in self.sessions if s.community == community]
+        return self._sessions_by.get(community, [])
 
     def members_of(self, community: str) -> list[TeamMember]:
-        return [m for m in self.members if m.community == community]
+        return self._members_by.get(community, [])
 
     def issues_of(self, community: str) -> list[IssueResult]:
-        return [i for i in self.issues if i.community == community]
+        return self._issues_by.get(community, [])
+
+    @functools.cached_property
+    def _sessions_by(self) -> dict[str, list[Session]]:
+        return _by_community(self.sessions)
+
+    @functools.cached_property
+    def _members_by(self) -> dict[str, list[TeamMember]]:
+        return _by_community(self.members)
+
+    @functools.cached_property
+    def _issues_by(self) -> dict[str, list[IssueResult]]:
+        return _by_community(self.issues)
+
+
+G = TypeVar("G", Session, TeamMember, IssueResult)
+
+
+def _by_community(items: Iterable[G]) -> dict[str, list[G]]:
+    """`items` grouped by their community, each group in the order given."""
+    grouped: dict[str, list[G]] = defaultdict(list)
+    for item in items:
+        grouped[item.community].append(item)
+    return dict(grouped)
 
 
 VIEW_TYPES: tuple[type, ...] = (Announcement, TeamMember, IssueResult)
