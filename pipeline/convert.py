@@ -75,29 +75,38 @@ def convert_table(table: Table, model: type[pa.DataFrameModel]) -> Converted:
 
 
 def _convert_column(table: Table, spec: FieldSpec, raw: list, out: Converted) -> pd.Series:
-    convert = CONVERTERS[spec.kind]
+    """A column repeats its values (the community, a few choices, the week's dates, the
+    team's names): each distinct value is converted once, and each bad cell reported."""
+    outcomes: dict[tuple[type, Any], tuple[Any, str | None]] = {}
     values: list[Any] = []
     for excel_row, value in zip(table.rows, raw, strict=True):
-        problem = value.key if isinstance(value, CellProblem) else (
-            "TYPE.error_value" if isinstance(value, str) and clean_text(value).upper() in EXCEL_ERRORS
-            else None)
+        key = (type(value), value)  # 1, 1.0 and True are equal keys but not equal cells
+        outcome = outcomes.get(key)
+        if outcome is None:
+            outcome = outcomes[key] = _convert_cell(spec, value)
+        converted, problem = outcome
         if problem:
             _bad(out, table, spec, excel_row, display(value), problem)
-            values.append(None)
-            continue
-        try:
-            converted = convert(value)
-        except CellError as err:
-            _bad(out, table, spec, excel_row, display(value), err.key)
-            values.append(None)
-            continue
-        if converted is None and spec.default is not None:
-            converted = spec.default
         values.append(converted)
     series = pd.Series(values, index=out.frame.index, dtype="object")
     if spec.kind == "date":
         return pd.to_datetime(series, errors="coerce").astype("datetime64[ns]")
     return series.astype(DTYPES[spec.kind])
+
+
+def _convert_cell(spec: FieldSpec, value: Any) -> tuple[Any, str | None]:
+    """A cell's typed value and None, or None and the message key of what is wrong."""
+    if isinstance(value, CellProblem):
+        return None, value.key
+    if isinstance(value, str) and clean_text(value).upper() in EXCEL_ERRORS:
+        return None, "TYPE.error_value"
+    try:
+        converted = CONVERTERS[spec.kind](value)
+    except CellError as err:
+        return None, err.key
+    if converted is None and spec.default is not None:
+        converted = spec.default
+    return converted, None
 
 
 def _bad(out: Converted, table: Table, spec: FieldSpec, row: int, shown: str, key: str) -> None:
