@@ -100,6 +100,7 @@ def install(stages_path: Path) -> tuple[Totals, defaultdict[str, int], dict[str,
     parse = check.parse_workbook
     side = Path(f"{stages_path}.worker")
 
+    @functools.wraps(parse)  # the worker pool pickles the function by its name
     def timed_parse(*args: Any, **kwargs: Any) -> Any:
         worker_totals.clear()
         start = time.perf_counter()

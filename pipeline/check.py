@@ -21,7 +21,14 @@ from pipeline.config import Config
 from pipeline.convert import LedgerRows, convert_table
 from pipeline.findings import Finding, SheetInfo, Verdict
 from pipeline.guard import PackageFacts, Unreadable, inspect_package
-from pipeline.isolation import Pending, WorkerCrashed, WorkerError, WorkerTimeout, start_isolated
+from pipeline.isolation import (
+    Pending,
+    WorkerCrashed,
+    WorkerError,
+    WorkerPool,
+    WorkerTimeout,
+    start_isolated,
+)
 from pipeline.messages import say
 from pipeline.reader import Table, locate_table, normalise_sheet_name, read_grids
 from pipeline.references import check_references
@@ -94,9 +101,10 @@ class StartedCheck:
             self.pending.cancel()
 
 
-def start_check(path: Path, config: Config, as_of: dt.date | None = None) -> StartedCheck:
-    """Hash and guard `path`, then start reading and validating it in an isolated worker;
-    several files can be in flight at once, one per core."""
+def start_check(path: Path, config: Config, as_of: dt.date | None = None,
+                pool: WorkerPool | None = None) -> StartedCheck:
+    """Hash and guard `path`, then start reading and validating it in an isolated worker
+    (one of `pool`'s, else a fork of its own); several files can be in flight at once."""
     as_of = as_of or dt.date.today()
     verdict = Verdict(file=path.name, sha256=sha256_of(path) if path.is_file() else "")
     if not path.exists():
@@ -104,9 +112,12 @@ def start_check(path: Path, config: Config, as_of: dt.date | None = None) -> Sta
     try:
         facts = inspect_package(path)
         prepare()  # once per process, so that no worker repeats it
-        pending: Pending[Checked] = start_isolated(
-            parse_workbook, path, config, as_of, facts,
-            timeout=limits.WORKER_TIMEOUT_SECONDS, memory_bytes=limits.WORKER_MEMORY_BYTES)
+        pending: Pending[Checked] = (
+            pool.submit(parse_workbook, path, config, as_of, facts,
+                        timeout=limits.WORKER_TIMEOUT_SECONDS) if pool is not None else
+            start_isolated(parse_workbook, path, config, as_of, facts,
+                           timeout=limits.WORKER_TIMEOUT_SECONDS,
+                           memory_bytes=limits.WORKER_MEMORY_BYTES))
     except Unreadable as exc:
         return StartedCheck(verdict, failed=exc.message)
     except OSError as exc:
@@ -134,9 +145,10 @@ def check_ahead(paths: Iterable[Path], config: Config, as_of: dt.date | None = N
     ahead = max(1, ahead if ahead is not None else limits.PARSE_WORKERS)
     todo = list(paths)
     started: deque[tuple[Path, StartedCheck | None]] = deque()
+    pool = WorkerPool(memory_bytes=limits.WORKER_MEMORY_BYTES)
 
     def start(path: Path) -> tuple[Path, StartedCheck | None]:
-        return path, None if skip and skip(path) else start_check(path, config, as_of)
+        return path, None if skip and skip(path) else start_check(path, config, as_of, pool)
 
     try:
         for index in range(len(todo)):
@@ -150,6 +162,7 @@ def check_ahead(paths: Iterable[Path], config: Config, as_of: dt.date | None = N
         for _, check in started:  # the caller stopped early: no worker is left behind
             if check is not None:
                 check.cancel()
+        pool.close()
 
 
 def _unreadable(verdict: Verdict, message: str) -> Checked:

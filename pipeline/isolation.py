@@ -13,6 +13,11 @@ What can go wrong comes back as an exception in the parent, never as a dead proc
 
 The child's stderr (a Rust backtrace, say) goes to a temporary file, not the terminal; its
 first and last lines are kept on `WorkerCrashed.stderr` for the log.
+
+`WorkerPool` keeps its children for many calls, one call at a time each: a fresh fork per
+workbook cost its parse a third again in page faults. A child that crashed, ran out of
+memory or past its time is never used again, and none serves more than
+`CALLS_PER_WORKER` calls.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import time
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
-from typing import IO, Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from pipeline import config
 
@@ -105,50 +110,138 @@ def start_isolated(fn: Callable[..., T], *args: Any,
     """Like `run_isolated`, but returns at once: the child works while the caller does
     something else, and `.result()` waits for it. Start children from one thread only
     (a fork copies no other thread, and no lock another thread might hold)."""
-    ctx = mp.get_context("fork")
-    receiver, sender = ctx.Pipe(duplex=False)
-    for stream in (sys.stdout, sys.stderr):  # or the child would flush our buffers again
-        stream.flush()
-    errlog = tempfile.TemporaryFile()
-    child = ctx.Process(target=_child_main,
-                        args=(sender, errlog.fileno(), memory_bytes, fn, args, kwargs))
-    try:
-        child.start()
-    except BaseException:
-        errlog.close()
-        receiver.close()
-        raise
-    finally:
-        sender.close()
-    return Pending(child, receiver, errlog, time.monotonic() + timeout, timeout)
+    worker = _Worker(memory_bytes, first=(fn, args, kwargs))
+    return Pending(worker, time.monotonic() + timeout, timeout)
+
+
+CALLS_PER_WORKER = 64  # then a fresh child: whatever a long life piles up stays bounded
+
+
+class WorkerPool:
+    """Children kept for many isolated calls (`submit`), each running one at a time; at
+    most as many children as calls in flight. Use it as a context manager, or `close()`.
+
+    A call's arguments and `fn` itself are pickled to the child (`fn` by name, so a
+    top-level function); the child was forked when the pool first needed it, so it
+    holds whatever this process had imported and prepared by then.
+    """
+
+    def __init__(self, memory_bytes: int | None = config.WORKER_MEMORY_BYTES,
+                 calls_per_worker: int = CALLS_PER_WORKER) -> None:
+        self.memory_bytes, self.calls_per_worker = memory_bytes, calls_per_worker
+        self._idle: list[_Worker] = []
+
+    def submit(self, fn: Callable[..., T], *args: Any,
+               timeout: float = config.WORKER_TIMEOUT_SECONDS, **kwargs: Any) -> Pending[T]:
+        worker = self._idle.pop() if self._idle else _Worker(self.memory_bytes, serves=True)
+        try:
+            worker.send(fn, args, kwargs)
+        except BaseException:
+            worker.stop()
+            raise
+        return Pending(worker, time.monotonic() + timeout, timeout, pool=self)
+
+    def _give_back(self, worker: _Worker) -> None:
+        if worker.calls < self.calls_per_worker:
+            self._idle.append(worker)
+        else:
+            worker.stop()
+
+    def close(self) -> None:
+        while self._idle:
+            self._idle.pop().stop()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Worker:
+    """One forked child: its answers come back on `results`; a serving child also reads
+    calls from `tasks` (a one-call child got its call with the fork, nothing pickled)."""
+
+    def __init__(self, memory_bytes: int | None, *,
+                 first: tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]] | None = None,
+                 serves: bool = False) -> None:
+        ctx = mp.get_context("fork")
+        self.results, sender = ctx.Pipe(duplex=False)
+        tasks_in: Connection | None = None
+        self.tasks: Connection | None = None
+        if serves:
+            tasks_in, self.tasks = ctx.Pipe(duplex=False)
+        for stream in (sys.stdout, sys.stderr):  # or the child would flush our buffers again
+            stream.flush()
+        self.errlog = tempfile.TemporaryFile()
+        self.child = ctx.Process(target=_child_main, args=(
+            sender, tasks_in, self.errlog.fileno(), memory_bytes, first))
+        self.calls = 1 if first else 0
+        try:
+            self.child.start()
+        except BaseException:
+            self.errlog.close()
+            self.results.close()
+            if self.tasks is not None:
+                self.tasks.close()
+            raise
+        finally:
+            sender.close()
+            if tasks_in is not None:
+                tasks_in.close()
+
+    def send(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        assert self.tasks is not None, "a one-call worker takes no further call"
+        self.errlog.seek(0)  # the log holds this call's output only (the offset is shared)
+        self.errlog.truncate()
+        self.tasks.send_bytes(pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL))
+        self.calls += 1
+
+    def stop(self) -> None:
+        """Kill the child (if still running) and release what it held; idempotent."""
+        if not self.results.closed:
+            _kill(self.child)
+            self.results.close()
+            self.errlog.close()
+            if self.tasks is not None:
+                self.tasks.close()
 
 
 class Pending(Generic[T]):
     """A started isolated call; `result()` once, or `cancel()`."""
 
-    def __init__(self, child: Any, receiver: Connection, errlog: IO[bytes], deadline: float,
-                 timeout: float) -> None:
-        self.child, self.receiver, self.errlog = child, receiver, errlog
+    def __init__(self, worker: _Worker, deadline: float, timeout: float,
+                 pool: WorkerPool | None = None) -> None:
+        self.worker, self.pool = worker, pool
         self.deadline, self.timeout = deadline, timeout
+        self.settled = False  # answered or cancelled: the child is no longer this call's
 
     def result(self) -> T:
+        worker = self.worker
         try:
-            message = _receive(self.child, self.receiver, self.deadline, self.timeout)
+            message = _receive(worker.child, worker.results, self.deadline, self.timeout)
             if message is None:
                 # The pipe can report the end before the child is reaped: wait for its
                 # exit status, or the crash would be reported without its signal.
-                self.child.join(EXIT_STATUS_WAIT_SECONDS)
-                raise _crashed(self.child.exitcode, _tail(self.errlog))
-        finally:
+                worker.child.join(EXIT_STATUS_WAIT_SECONDS)
+                raise _crashed(worker.child.exitcode, _tail(worker.errlog))
+            kind, payload = _load(message)
+        except BaseException:
             self.cancel()
-        return cast(T, _unpack(message))
+            raise
+        if self.pool is not None and kind != "crashed":  # it answered and lives on
+            self.settled = True
+            self.pool._give_back(worker)
+        else:
+            self.cancel()
+        return cast(T, _answer(kind, payload))
 
     def cancel(self) -> None:
-        """Kill the child (if still running) and release what it held; idempotent."""
-        if not self.receiver.closed:
-            _kill(self.child)
-            self.receiver.close()
-            self.errlog.close()
+        """Kill the child (if still running) and release what it held; idempotent. A
+        pool's child that has not answered may stay busy for long: it is killed too."""
+        if not self.settled:
+            self.settled = True
+            self.worker.stop()
 
 
 def _receive(child: Any, receiver: Connection, deadline: float, timeout: float) -> bytes | None:
@@ -168,11 +261,15 @@ def _receive(child: Any, receiver: Connection, deadline: float, timeout: float) 
             raise WorkerTimeout(timeout)
 
 
-def _unpack(message: bytes) -> Any:
+def _load(message: bytes) -> tuple[str, list[Any]]:
     try:
         kind, *payload = pickle.loads(message)
     except Exception as exc:
         raise WorkerError(type(exc).__name__, f"结果无法读取：{exc}") from exc
+    return kind, payload
+
+
+def _answer(kind: str, payload: list[Any]) -> Any:
     if kind == "ok":
         return payload[0]
     if kind == "raised":
@@ -222,8 +319,9 @@ def _tail(errlog: Any) -> str:
 # --- in the child -------------------------------------------------------------------
 
 
-def _child_main(sender: Connection, errfd: int, memory_bytes: int | None,
-                fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+def _child_main(sender: Connection, tasks: Connection | None, errfd: int,
+                memory_bytes: int | None,
+                first: tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]] | None) -> None:
     # What the parent made stays out of this process's garbage collections: a collection
     # writes to every object it visits, and each write copies a shared page (fork's
     # copy-on-write), which costs more than the parse itself.
@@ -237,6 +335,23 @@ def _child_main(sender: Connection, errfd: int, memory_bytes: int | None,
         cap = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     try:
+        if first is not None and not _call(sender, *first):
+            return
+        while tasks is not None:
+            try:
+                fn, args, kwargs = pickle.loads(tasks.recv_bytes())
+            except EOFError:  # the pool is done with this child
+                return
+            if not _call(sender, fn, args, kwargs):
+                return
+    finally:
+        os._exit(0)
+
+
+def _call(sender: Connection, fn: Callable[..., Any], args: tuple[Any, ...],
+          kwargs: dict[str, Any]) -> bool:
+    """Run one call and send its answer; False when this child should serve no more."""
+    try:
         payload: tuple[Any, ...] = ("ok", fn(*args, **kwargs))
     except MemoryError:
         payload = ("crashed", MEMORY_DETAIL)
@@ -248,12 +363,10 @@ def _child_main(sender: Connection, errfd: int, memory_bytes: int | None,
         data = pickle.dumps(("crashed", MEMORY_DETAIL))
     except Exception as exc:  # an unpicklable result
         data = pickle.dumps(("error", type(exc).__name__, f"结果无法传回：{exc}", ""))
+    sound = payload[0] != "crashed"
     del payload
-    try:
-        sender.send_bytes(data)
-        sender.close()
-    finally:
-        os._exit(0)
+    sender.send_bytes(data)
+    return sound
 
 
 def _raised(exc: BaseException) -> tuple[Any, ...]:

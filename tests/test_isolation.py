@@ -15,6 +15,7 @@ from pipeline.guard import Unreadable
 from pipeline.isolation import (
     WorkerCrashed,
     WorkerError,
+    WorkerPool,
     WorkerTimeout,
     run_isolated,
     start_isolated,
@@ -89,6 +90,14 @@ def sleep_long(pid_file: Path, with_grandchild: bool) -> None:
         pids.append(subprocess.Popen(["sleep", "60"]).pid)
     pid_file.write_text(" ".join(map(str, pids)))
     time.sleep(60)
+
+
+def write_to_stderr(text: str) -> None:
+    os.write(2, text.encode("utf-8"))
+
+
+def pid_of_worker() -> int:
+    return os.getpid()
 
 
 def read_with_calamine(path: Path) -> object:
@@ -231,3 +240,96 @@ def test_a_cancelled_child_is_killed(tmp_path: Path) -> None:
     pending.cancel()
     assert gone(pid)
     pending.cancel()  # twice is harmless
+
+
+# --- a pool of kept children (WorkerPool) ----------------------------------------------------
+
+
+def test_a_pool_child_serves_call_after_call() -> None:
+    with WorkerPool(memory_bytes=roomy()) as pool:
+        pids = {pool.submit(pid_of_worker, timeout=10).result() for _ in range(5)}
+        assert pool.submit(add, 2, 3, times=4, timeout=10).result() == 20
+        assert len(pids) == 1 and os.getpid() not in pids
+    assert gone(pids.pop())  # closing the pool ends its idle child
+
+
+def test_a_pool_runs_calls_side_by_side_in_two_children(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    with WorkerPool(memory_bytes=roomy()) as pool:
+        first, second = pool.submit(meet, a, b, timeout=30), pool.submit(meet, b, a, timeout=30)
+        assert (second.result(), first.result()) == ("b", "a")
+        assert pool.submit(add, 1, 1, timeout=10).result() == 2
+
+
+def test_an_exception_crosses_and_the_child_serves_on() -> None:
+    with WorkerPool(memory_bytes=roomy()) as pool:
+        before = pool.submit(pid_of_worker, timeout=10).result()
+        with pytest.raises(ValueError, match="第7行不对"):
+            pool.submit(raise_value_error, timeout=10).result()
+        assert pool.submit(pid_of_worker, timeout=10).result() == before
+
+
+@pytest.mark.parametrize("fatal", [abort, kill_self, segfault])
+def test_after_a_crash_the_pool_starts_a_fresh_child(fatal: object) -> None:
+    with WorkerPool(memory_bytes=roomy()) as pool:
+        before = pool.submit(pid_of_worker, timeout=10).result()
+        with pytest.raises(WorkerCrashed):
+            pool.submit(fatal, timeout=10).result()
+        assert gone(before)
+        after = pool.submit(pid_of_worker, timeout=10).result()
+        assert after != before
+
+
+def test_a_child_out_of_memory_is_not_used_again() -> None:
+    limit = roomy()
+    with WorkerPool(memory_bytes=limit) as pool:
+        before = pool.submit(pid_of_worker, timeout=10).result()
+        with pytest.raises(WorkerCrashed, match="内存超限"):
+            pool.submit(hog, 2 * limit, timeout=10).result()
+        assert pool.submit(hog, 64 << 20, timeout=10).result() == 64 << 20
+        assert pool.submit(pid_of_worker, timeout=10).result() != before
+
+
+def test_a_runaway_in_the_pool_is_killed_and_replaced(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    with WorkerPool(memory_bytes=roomy()) as pool:
+        with pytest.raises(WorkerTimeout):
+            pool.submit(sleep_long, pid_file, True, timeout=1.5).result()
+        child, grandchild = map(int, pid_file.read_text().split())
+        deadline = time.monotonic() + 5
+        while not (gone(child) and gone(grandchild)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert gone(child) and gone(grandchild)
+        assert pool.submit(add, 2, 3, timeout=10).result() == 5
+
+
+def test_a_child_serves_a_bounded_number_of_calls() -> None:
+    with WorkerPool(memory_bytes=roomy(), calls_per_worker=3) as pool:
+        pids = [pool.submit(pid_of_worker, timeout=10).result() for _ in range(7)]
+    assert pids[0] == pids[1] == pids[2] != pids[3] == pids[4] == pids[5] != pids[6]
+    assert all(gone(pid) for pid in pids)
+
+
+def test_a_cancelled_pool_call_kills_its_child_only(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    with WorkerPool(memory_bytes=roomy()) as pool:
+        idle = pool.submit(pid_of_worker, timeout=10)
+        busy = pool.submit(sleep_long, pid_file, False, timeout=30)
+        kept = idle.result()
+        for _ in range(500):
+            if pid_file.exists() and pid_file.read_text():
+                break
+            time.sleep(0.01)
+        busy.cancel()
+        assert gone(int(pid_file.read_text()))
+        idle.cancel()  # already answered: its child, back in the pool, is not touched
+        assert not gone(kept)
+        assert pool.submit(pid_of_worker, timeout=10).result() == kept
+
+
+def test_a_pool_child_keeps_only_its_current_calls_stderr() -> None:
+    with WorkerPool(memory_bytes=roomy()) as pool:
+        pool.submit(write_to_stderr, "早先的输出", timeout=10).result()
+        with pytest.raises(WorkerCrashed) as caught:
+            pool.submit(abort, timeout=10).result()
+    assert "早先的输出" not in caught.value.stderr
