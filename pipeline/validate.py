@@ -13,6 +13,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -80,11 +81,11 @@ def _mostly_blank_rows(
     if not required:
         return rows
     least = min(BLANK_ROW_MIN_MISSING, len(required))
-    missing = frame[required].isna()
+    missing = np.column_stack([frame[h].isna().to_numpy() for h in required])
     counts = missing.sum(axis=1)
-    candidates = missing[(counts >= least) & (counts > len(required) // 2)]
-    for row, flags in zip(candidates.index, candidates.to_numpy(), strict=True):
-        names = [h for h, flag in zip(required, flags, strict=True)
+    for i in np.flatnonzero((counts >= least) & (counts > len(required) // 2)):
+        row = frame.index[i]
+        names = [h for h, flag in zip(required, missing[i], strict=True)
                  if flag and (row, h) not in reported]
         if len(names) >= least and len(names) > len(required) // 2:
             rows[int(row)] = names
