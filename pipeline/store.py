@@ -420,15 +420,17 @@ class SupervisionFigures:
             "WHERE h.superseded_by IS NULL GROUP BY h.community, h.grid "
             "ORDER BY h.community, h.grid", self.db, params=self.period)
 
-    def unvisited_households(self) -> pd.DataFrame:
-        """The households of the current 户册 with no visit in the period (no address)."""
-        return pd.read_sql_query(
-            "SELECT h.community, h.grid, h.household_id, h.type FROM household h "
+    def unvisited_households(self) -> list[tuple[str, str, str | None, str | None]]:
+        """(community, household_id, grid, type) of each household of the current 户册
+        with no visit in the period (no address), by community, grid and household; plain
+        tuples, as a district's hundred thousand go straight into a workbook."""
+        return self.db.execute(
+            "SELECT h.community, h.household_id, h.grid, h.type FROM household h "
             "LEFT JOIN (SELECT DISTINCT community, household_id FROM visit "
             "  WHERE superseded_by IS NULL AND date BETWEEN ? AND ?) v "
             "ON v.community = h.community AND v.household_id = h.household_id "
             "WHERE h.superseded_by IS NULL AND v.household_id IS NULL "
-            "ORDER BY h.community, h.grid, h.household_id", self.db, params=self.period)
+            "ORDER BY h.community, h.grid, h.household_id", self.period).fetchall()
 
     def first_submissions(self) -> dict[str, str]:
         """Each community's first submission (accepted or rejected): its run's date."""

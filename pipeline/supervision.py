@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -278,15 +278,15 @@ def supervise(master: Master, config: Config, as_of: dt.date) -> Supervision:
         *roster_changes(figures.roster_history(), config.communities, as_of, responsible),
         *cover_year(coverage, responsible),
     ]
-    unvisited = figures.unvisited_households()
+    unvisited: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for community, *household in figures.unvisited_households():
+        unvisited[community].append(tuple(household))
     return Supervision(
         street=config.street, as_of=as_of, start=start, communities=config.communities,
         leaders={c: responsible(c) for c in config.communities},
         stationing_weekday=policy.stationing_weekday, items=tuple(items), weeks=tuple(weeks), calendar=tuple(calendar),
         coverage=tuple(coverage),
-        unvisited={c: tuple(g.itertuples(index=False, name=None))
-                   for c, g in unvisited.groupby("community", sort=False)[
-                       ["household_id", "grid", "type"]]},
+        unvisited={c: tuple(households) for c, households in unvisited.items()},
     )
 
 
@@ -337,8 +337,10 @@ def _text(value: Any) -> str:
 
 
 def _records(frame: pd.DataFrame) -> Iterable[dict[str, Any]]:
-    return (dict(zip(frame.columns, values, strict=True))
-            for values in frame.itertuples(index=False, name=None))
+    """Each row as {header: value}, the values as itertuples gives them, but taken column
+    by column (itertuples fetches a text column's values one call at a time)."""
+    columns = [frame[c].to_numpy(dtype=object) for c in frame.columns]
+    return (dict(zip(frame.columns, values, strict=True)) for values in zip(*columns, strict=True))
 
 
 # -- 问题台账 -----------------------------------------------------------------------------------
