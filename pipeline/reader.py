@@ -166,7 +166,10 @@ def _row_headers(grid: Grid, r: int, two_rows: bool) -> list[str]:
 
 def _find_header(grid: Grid, lookup: dict[str, str]) -> tuple[int, bool] | None:
     best: tuple[int, int, bool] | None = None  # (score, row, two_rows)
+    perfect = len(set(lookup.values()))  # every column found: no later row can do better
     for r in range(min(HEADER_SCAN_ROWS, len(grid.rows))):
+        if best is not None and best[0] == perfect:
+            break
         for two_rows in (False, True):
             # a title line straight above the header (one text, merged or not) is no
             # header row: reading it as one would lose the title and its date
