@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import shutil
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import config as limits
-from pipeline.atomic import atomic_path, write_text_atomic
+from pipeline.atomic import AtomicBatch, atomic_batch, atomic_path
 from pipeline.excel_safety import cell_text
 from pipeline.findings import Finding, Verdict
 from pipeline.html import render
@@ -99,9 +98,13 @@ class FeedbackPage:
 
 
 def write_feedback(workspace: Workspace, verdict: Verdict, source: Path | None,
-                   community: str | None) -> FeedbackFiles:
+                   community: str | None, batch: AtomicBatch | None = None) -> FeedbackFiles:
     """Write the JSON verdict, the HTML report and (for a readable workbook) the annotated
-    copy of one submission; every write is atomic."""
+    copy of one submission; every write is atomic. Into `batch` when given: the files are
+    in place when it commits (a run commits its feedback with its master)."""
+    if batch is None:
+        with atomic_batch() as own:  # the copy, the page and the JSON reach the disk together
+            return write_feedback(workspace, verdict, source, community, own)
     folder = workspace.feedback / safe_name(community or "", UNKNOWN_COMMUNITY)
     stem = safe_name(_submitted_stem(verdict.file), "未命名")
     json_path = folder / f"{stem}.json"
@@ -117,17 +120,20 @@ def write_feedback(workspace: Workspace, verdict: Verdict, source: Path | None,
                 annotated = run_isolated(annotate_workbook, source, verdict, target,
                                          timeout=limits.WORKER_TIMEOUT_SECONDS,
                                          memory_bytes=limits.WORKER_MEMORY_BYTES)
-            else:  # nothing to mark: the copy is the file itself (an openpyxl round trip
-                annotated = copy_unchanged(source, target)  # costs ~0.3 s per file)
+            else:  # nothing to mark: the copy is the file itself (an openpyxl round
+                # trip costs ~0.3 s per file)
+                annotated = batch.write_bytes(target, source.read_bytes())
         except Exception:  # the report must still reach the clerk; the page says so
             log.exception("annotated copy of %s failed", verdict.file)
             failed = True
     if annotated is None:
         target.unlink(missing_ok=True)  # an earlier submission's copy would mislead
 
-    page = feedback_page(verdict, annotated.name if annotated else None, annotated_failed=failed)
-    write_text_atomic(html_path, render("feedback.html", page=page))
-    write_text_atomic(json_path, json.dumps(verdict.as_json(), ensure_ascii=False, indent=2) + "\n")
+    page = feedback_page(verdict, annotated.name if annotated else None,
+                         annotated_failed=failed)
+    batch.write_text(html_path, render("feedback.html", page=page))
+    batch.write_text(json_path,
+                     json.dumps(verdict.as_json(), ensure_ascii=False, indent=2) + "\n")
     return FeedbackFiles(folder=folder, json=json_path, html=html_path, annotated=annotated)
 
 
@@ -164,13 +170,6 @@ def feedback_page(verdict: Verdict, annotated_name: str | None = None,
         sheets=[{"sheet": s.sheet, "kind": s.kind, "rows": s.rows} for s in verdict.sheets],
         annotated_name=annotated_name, annotated_failed=annotated_failed,
     )
-
-
-def copy_unchanged(source: Path, target: Path) -> Path:
-    """The annotated copy of a workbook with no finding: its own bytes."""
-    with atomic_path(target) as tmp:
-        shutil.copyfile(source, tmp)
-    return target
 
 
 def annotate_workbook(source: Path, verdict: Verdict, target: Path) -> Path:

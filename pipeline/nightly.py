@@ -4,7 +4,8 @@ Order of events, so that nothing is ever lost or merged twice:
 1. every inbox file is copied byte for byte into archive/ (and checked unchanged);
 2. in ONE master transaction, each file is checked against the schemas and the master
    (as it stands with earlier files of this run), recorded in `submissions`, and merged
-   whole if valid; the transaction commits at the end or not at all;
+   whole if valid; the transaction commits at the end or not at all, and each file's
+   report for its clerk (outbox/feedback) is put in place just before it commits;
 3. only then do files leave inbox/; a crash before that leaves them for the next run,
    whose duplicate check (same sha256) stops a second merge;
 4. the outputs are rendered, each file written atomically, and the run summary last.
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from pipeline.atomic import write_text_atomic
+from pipeline.atomic import AtomicBatch, atomic_batch
 from pipeline.check import Checked, check_ahead, check_file, sha256_of
 from pipeline.feedback import write_feedback
 from pipeline.findings import Verdict
@@ -144,12 +145,15 @@ def _ingest(workspace: Workspace, master: Master, config: Any, as_of: dt.date,
         started.add(sha)
         return False
 
-    with master.transaction():
+    # The clerks' reports are put in place together, just before the master commits: one
+    # flush to disk for all of them (each fsync while the master's transaction grows costs
+    # a journal commit with its pages), and none of them unless the run gets that far.
+    with master.transaction(), atomic_batch() as reports:
         checks = check_ahead(list(received), config, as_of, master, skip=known)
         for index, (archive_path, checked) in enumerate(checks, 1):
             path, sha, when = received[archive_path]
             result = _take(workspace, master, config, as_of, path, archive_path, sha, when,
-                           seen, summary, checked)
+                           seen, summary, checked, reports)
             summary.files.append(result)
             done.append(path)
             _report(out, result, index, len(received))
@@ -158,7 +162,7 @@ def _ingest(workspace: Workspace, master: Master, config: Any, as_of: dt.date,
 
 def _take(workspace: Workspace, master: Master, config: Any, as_of: dt.date, path: Path,
           archive_path: Path, sha: str, received: dt.datetime, seen: dict[str, str],
-          summary: RunSummary, checked: Checked | None) -> FileResult:
+          summary: RunSummary, checked: Checked | None, reports: AtomicBatch) -> FileResult:
     earlier = master.find_submission(sha)
     relative = str(archive_path.relative_to(workspace.root))
     if earlier is not None or sha in seen:
@@ -175,7 +179,7 @@ def _take(workspace: Workspace, master: Master, config: Any, as_of: dt.date, pat
     verdict.file = path.name
     status = "accepted" if verdict.status == "valid" else "rejected"
     files = write_feedback(workspace, verdict, archive_path if verdict.status != "unreadable"
-                           else None, checked.community)
+                           else None, checked.community, reports)
     feedback = str(files.json.relative_to(workspace.root))
     submission = master.add_submission(
         file_name=path.name, sha256=sha, received_at=received.isoformat(timespec="seconds"),
@@ -206,8 +210,9 @@ def _report(out: IO[str], result: FileResult, index: int, total: int) -> None:
 def _write_summary(workspace: Workspace, summary: RunSummary) -> None:
     text = json.dumps(summary.as_json(), ensure_ascii=False, indent=2)
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
-    write_text_atomic(workspace.runs / f"{stamp}.json", text)
-    write_text_atomic(workspace.runs / "latest.json", text)
+    with atomic_batch() as batch:
+        batch.write_text(workspace.runs / f"{stamp}.json", text)
+        batch.write_text(workspace.runs / "latest.json", text)
 
 
 def _closing_line(summary: RunSummary) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from pipeline.atomic import write_text_atomic
+from pipeline.atomic import atomic_batch
 from pipeline.config import Config
 from pipeline.fielddoc import FIELD_DOC_NAME
 from pipeline.html import render
@@ -472,8 +472,10 @@ def write_notices(workspace: Workspace, master: Master, config: Config,
                   as_of: dt.date) -> list[Path]:
     """Render the public notices at `as_of` into `outbox/public/`; each file written atomically."""
     view = build_public_view(master, config, as_of)
-    return [write_text_atomic(workspace.public / relative, html)
-            for relative, html in render_notices(view).items()]
+    pages = render_notices(view)
+    with atomic_batch() as batch:
+        return [batch.write_text(workspace.public / relative, html)
+                for relative, html in pages.items()]
 
 
 def notice_lead_breaches(master: Master, config: Config, as_of: dt.date) -> list[dict[str, Any]]:

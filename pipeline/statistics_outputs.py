@@ -24,7 +24,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline.atomic import atomic_path, write_text_atomic
+from pipeline.atomic import atomic_batch
 from pipeline.charts import inline_svg, text_style
 from pipeline.config import Config
 from pipeline.excel_safety import cell_text, neutralise
@@ -96,10 +96,10 @@ def write_statistics_table(workspace: Workspace, table: StatisticsTable) -> list
     csv_path = workspace.public / CSV_NAME
     html_path = workspace.public / HTML_NAME
     xlsx_path = workspace.internal / XLSX_NAME
-    write_text_atomic(csv_path, statistics_csv(table))
-    write_text_atomic(html_path, statistics_html(table))
-    with atomic_path(xlsx_path) as tmp:
-        statistics_workbook(table).save(tmp)
+    with atomic_batch() as batch:
+        batch.write_text(csv_path, statistics_csv(table))
+        batch.write_text(html_path, statistics_html(table))
+        statistics_workbook(table).save(batch.path(xlsx_path))
     return [csv_path, html_path, xlsx_path]
 
 

@@ -212,6 +212,35 @@ def test_a_failure_in_the_rules_needing_the_master_rejects_one_file(
     assert error["rule"] == "FILE" and "这不是您的错误" in error["message"]
 
 
+def test_a_run_that_fails_midway_leaves_no_report_and_keeps_the_inbox(
+        ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    base_workbook(ws.inbox / "01_基础.xlsx")
+    write_workbook(ws.inbox / "02_走访.xlsx", Sheet.of("走访登记", visits([1, 2], AS_OF)))
+    os.utime(ws.inbox / "01_基础.xlsx", ns=(1, 1))
+    merge = Master.merge
+
+    def failing(self: Master, submission_id: int, ledger: str, sheet: str,
+                frame: pd.DataFrame) -> object:
+        if ledger == "走访登记":  # the second file: the first is merged, its report written
+            raise OSError(28, "No space left on device")
+        return merge(self, submission_id, ledger, sheet, frame)
+
+    monkeypatch.setattr(Master, "merge", failing)
+    with pytest.raises(OSError):
+        run(ws)
+    assert sorted(p.name for p in ws.inbox.iterdir()) == ["01_基础.xlsx", "02_走访.xlsx"]
+    assert [p for p in ws.feedback.rglob("*") if p.is_file()] == []  # no report, no stray
+    with Master(ws.master) as master:
+        assert master.submissions().empty
+
+    monkeypatch.setattr(Master, "merge", merge)
+    summary = run(ws)
+    assert [(f.name, f.status) for f in summary.files] == [
+        ("01_基础.xlsx", "accepted"), ("02_走访.xlsx", "accepted")]
+    assert all(feedback_of(ws, f)["status"] == "valid" for f in summary.files)
+    assert list(ws.inbox.iterdir()) == []
+
+
 def test_a_second_run_exits_3_while_the_lock_is_held(ws: Workspace) -> None:
     with run_lock(ws.data / "run.lock"):
         proc = subprocess.run([sys.executable, "-m", "pipeline", "run", "--root", str(ws.root)],
