@@ -284,8 +284,11 @@ def _key_text(value: Any) -> str:
 def _sql_column(series: pd.Series, spec: FieldSpec) -> list[Any]:
     """A typed column as SQLite values (None for missing), converted as a whole: the
     nullable dtypes give Python str, int and float objects."""
-    if spec.kind == "date":
-        series = pd.to_datetime(series).dt.strftime("%Y-%m-%d")
+    if spec.kind == "date":  # ISO dates by numpy (pandas' strftime goes value by value)
+        days = pd.to_datetime(series).to_numpy(dtype="datetime64[D]")
+        text = np.datetime_as_string(days, unit="D").astype(object)
+        text[np.isnat(days)] = None
+        return list(text.tolist())
     return series.to_numpy(dtype=object, na_value=None).tolist()
 
 
