@@ -510,7 +510,7 @@ def render(result: dict[str, Any], rows: list[Row]) -> str:
 
 STAGE_TEXT = (
     ("archive", "archive copy"),
-    ("start", "start each file: sha256, guard, fork its parse worker"),
+    ("start", "start each file: sha256, guard, hand it to a parse worker"),
     ("guard", "  ↳ guard (zip and XML inspection)"),
     ("finish", "finish each file: wait for its worker, then the master's rules"),
     ("wait", "  ↳ waiting for a parse worker (nothing else to do)"),
