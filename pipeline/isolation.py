@@ -133,13 +133,17 @@ class WorkerPool:
 
     def submit(self, fn: Callable[..., T], *args: Any,
                timeout: float = config.WORKER_TIMEOUT_SECONDS, **kwargs: Any) -> Pending[T]:
-        worker = self._idle.pop() if self._idle else _Worker(self.memory_bytes, serves=True)
-        try:
-            worker.send(fn, args, kwargs)
-        except BaseException:
-            worker.stop()
-            raise
-        return Pending(worker, time.monotonic() + timeout, timeout, pool=self)
+        while True:
+            worker = self._idle.pop() if self._idle else _Worker(self.memory_bytes, serves=True)
+            try:
+                worker.send(fn, args, kwargs)
+            except BrokenPipeError:  # it died while idle (the OOM killer, say): not this
+                worker.stop()        # call's fault, so the call goes to another child
+                continue
+            except BaseException:
+                worker.stop()
+                raise
+            return Pending(worker, time.monotonic() + timeout, timeout, pool=self)
 
     def _give_back(self, worker: _Worker) -> None:
         if worker.calls < self.calls_per_worker:

@@ -303,6 +303,17 @@ def test_a_runaway_in_the_pool_is_killed_and_replaced(tmp_path: Path) -> None:
         assert pool.submit(add, 2, 3, timeout=10).result() == 5
 
 
+def test_a_child_that_died_while_idle_is_replaced_without_failing_the_call() -> None:
+    with WorkerPool(memory_bytes=roomy()) as pool:
+        idle = pool.submit(pid_of_worker, timeout=10).result()
+        os.kill(idle, signal.SIGKILL)  # the OOM killer, say, between two files
+        deadline = time.monotonic() + 5
+        while not gone(idle) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        fresh = pool.submit(pid_of_worker, timeout=10).result()
+    assert fresh != idle
+
+
 def test_a_child_serves_a_bounded_number_of_calls() -> None:
     with WorkerPool(memory_bytes=roomy(), calls_per_worker=3) as pool:
         pids = [pool.submit(pid_of_worker, timeout=10).result() for _ in range(7)]
