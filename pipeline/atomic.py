@@ -21,6 +21,7 @@ class AtomicBatch:
 
     def __init__(self) -> None:
         self._pending: list[tuple[Path, Path]] = []  # (temporary, target)
+        self._removals: list[Path] = []
 
     def path(self, target: Path) -> Path:
         """A new temporary path beside `target`, renamed onto it when the batch commits."""
@@ -38,10 +39,19 @@ class AtomicBatch:
         try:
             tmp.write_bytes(data)
         except BaseException:  # a half-written file must not be renamed into place later
-            self._pending.remove((tmp, target))
-            tmp.unlink(missing_ok=True)
+            self.drop(tmp)
             raise
         return target
+
+    def drop(self, tmp: Path) -> None:
+        """Give up a temporary path of this batch (its writer failed): never renamed."""
+        self._pending = [(t, target) for t, target in self._pending if t != tmp]
+        tmp.unlink(missing_ok=True)
+
+    def remove(self, target: Path) -> None:
+        """Delete `target` when the batch commits (and only then), unless the batch
+        writes it again afterwards."""
+        self._removals.append(target)
 
     def write_text(self, target: Path, text: str) -> Path:
         return self.write_bytes(target, text.encode("utf-8"))
@@ -50,6 +60,11 @@ class AtomicBatch:
         for tmp, _ in self._pending:
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
+        written = {target for _, target in self._pending}
+        for target in self._removals:
+            if target not in written:
+                target.unlink(missing_ok=True)
+        self._removals.clear()
         done = 0
         try:
             for tmp, target in self._pending:
@@ -98,3 +113,12 @@ def write_bytes_atomic(path: Path, data: bytes) -> Path:
 
 def write_text_atomic(path: Path, text: str) -> Path:
     return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def sweep_temporaries(folder: Path) -> list[Path]:
+    """Remove the temporary files (".name.xxxx.tmp", as AtomicBatch names them) that a
+    killed writer left under `folder`; call it only while no writer can be at work there."""
+    removed = [path for path in folder.rglob(".*.tmp") if path.is_file()]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed

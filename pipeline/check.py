@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,7 +134,7 @@ def check_files(paths: Iterable[Path], config: Config, as_of: dt.date | None = N
 
 def check_ahead(paths: Iterable[Path], config: Config, as_of: dt.date | None = None,
                 master: Master | None = None, *, skip: Callable[[Path], bool] | None = None,
-                ahead: int | None = None) -> Iterator[tuple[Path, Checked | None]]:
+                ahead: int | None = None) -> Generator[tuple[Path, Checked | None], None, None]:
     """`check_file` on each path, in order, with the next `ahead` files (one per core by
     default) already being read in their workers while the caller handles this one.
 
@@ -181,6 +181,8 @@ def parse_workbook(path: Path, config: Config, as_of: dt.date, facts: PackageFac
             sheet.name: {**dict.fromkeys(sheet.error_cells, "error"),
                          **dict.fromkeys(sheet.uncached_formulas, "formula")}
             for sheet in facts.sheets})
+    except MemoryError:  # the worker's cap: its pool reports 内存超限 and retires it
+        raise
     except Exception as exc:  # calamine's own errors: corrupt parts, bad XML
         return _unreadable(verdict, say("FILE.unreadable", detail=str(exc)[:200]))
     for grid in grids:
@@ -218,6 +220,8 @@ def _check_sheet(grid, ledger, config, as_of, checked, sheet_facts) -> list[Find
     try:
         converted = convert_table(table, model)
         frame, more = validate_table(table, model, converted, config, as_of)
+    except MemoryError:
+        raise
     except Exception as exc:  # our fault, never the clerk's: say so, never swallow it
         return findings + (converted.findings if converted else []) + [Finding(
             "FILE", say("FILE.check_crashed", check=ledger, detail=repr(exc)[:200]), sheet=grid.name)]

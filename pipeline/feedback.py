@@ -21,7 +21,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import config as limits
-from pipeline.atomic import AtomicBatch, atomic_batch, atomic_path
+from pipeline.atomic import AtomicBatch, atomic_batch
 from pipeline.excel_safety import cell_text
 from pipeline.findings import Finding, Verdict
 from pipeline.html import render
@@ -116,10 +116,17 @@ def write_feedback(workspace: Workspace, verdict: Verdict, source: Path | None,
     if source is not None and verdict.status != "unreadable":
         try:
             if verdict.errors or verdict.warnings:
-                # openpyxl on an untrusted file: in the guarded worker, like the reading
-                annotated = run_isolated(annotate_workbook, source, verdict, target,
-                                         timeout=limits.WORKER_TIMEOUT_SECONDS,
-                                         memory_bytes=limits.WORKER_MEMORY_BYTES)
+                # openpyxl on an untrusted file: in the guarded worker, like the reading;
+                # it writes a temporary file of the batch, which puts it in place
+                tmp = batch.path(target)
+                try:
+                    run_isolated(annotate_workbook, source, verdict, tmp,
+                                 timeout=limits.WORKER_TIMEOUT_SECONDS,
+                                 memory_bytes=limits.WORKER_MEMORY_BYTES)
+                except BaseException:
+                    batch.drop(tmp)
+                    raise
+                annotated = target
             else:  # nothing to mark: the copy is the file itself (an openpyxl round
                 # trip costs ~0.3 s per file)
                 annotated = batch.write_bytes(target, source.read_bytes())
@@ -127,7 +134,7 @@ def write_feedback(workspace: Workspace, verdict: Verdict, source: Path | None,
             log.exception("annotated copy of %s failed", verdict.file)
             failed = True
     if annotated is None:
-        target.unlink(missing_ok=True)  # an earlier submission's copy would mislead
+        batch.remove(target)  # an earlier submission's copy would mislead
 
     page = feedback_page(verdict, annotated.name if annotated else None,
                          annotated_failed=failed)
@@ -195,8 +202,7 @@ def annotate_workbook(source: Path, verdict: Verdict, target: Path) -> Path:
 
     _add_result_sheet(wb, ordered, targets)
     wb.calculation.fullCalcOnLoad = True
-    with atomic_path(target) as tmp:
-        wb.save(tmp)
+    wb.save(target)  # `target` is a temporary file: the caller puts it in place
     return target
 
 

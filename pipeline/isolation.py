@@ -22,6 +22,7 @@ memory or past its time is never used again, and none serves more than
 
 from __future__ import annotations
 
+import ctypes
 import faulthandler
 import gc
 import multiprocessing as mp
@@ -130,6 +131,7 @@ class WorkerPool:
                  calls_per_worker: int = CALLS_PER_WORKER) -> None:
         self.memory_bytes, self.calls_per_worker = memory_bytes, calls_per_worker
         self._idle: list[_Worker] = []
+        self._closed = False
 
     def submit(self, fn: Callable[..., T], *args: Any,
                timeout: float = config.WORKER_TIMEOUT_SECONDS, **kwargs: Any) -> Pending[T]:
@@ -146,12 +148,13 @@ class WorkerPool:
             return Pending(worker, time.monotonic() + timeout, timeout, pool=self)
 
     def _give_back(self, worker: _Worker) -> None:
-        if worker.calls < self.calls_per_worker:
+        if worker.calls < self.calls_per_worker and not self._closed:
             self._idle.append(worker)
         else:
             worker.stop()
 
     def close(self) -> None:
+        self._closed = True  # a call still pending ends its child when it answers
         while self._idle:
             self._idle.pop().stop()
 
@@ -178,8 +181,11 @@ class _Worker:
         for stream in (sys.stdout, sys.stderr):  # or the child would flush our buffers again
             stream.flush()
         self.errlog = tempfile.TemporaryFile()
-        self.child = ctx.Process(target=_child_main, args=(
-            sender, tasks_in, self.errlog.fileno(), memory_bytes, first))
+        # A serving child waits for calls for as long as its pool lives: daemonic, so that
+        # a pool never closed (an exception, a forgotten close) cannot hold up our exit.
+        self.child = ctx.Process(target=_child_main, daemon=serves, args=(
+            sender, tasks_in, self.errlog.fileno(), memory_bytes, first,
+            (self.results, self.tasks), os.getpid()))
         self.calls = 1 if first else 0
         try:
             self.child.start()
@@ -325,7 +331,14 @@ def _tail(errlog: Any) -> str:
 
 def _child_main(sender: Connection, tasks: Connection | None, errfd: int,
                 memory_bytes: int | None,
-                first: tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]] | None) -> None:
+                first: tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]] | None,
+                parents_ends: tuple[Connection | None, ...], parent: int) -> None:
+    # The child dies with its parent, even in the middle of a call: it holds copies of the
+    # parent's descriptors (the run's lock among them), which must not outlive the run.
+    _die_with(parent)
+    for end in parents_ends:  # and a pool's child sees the end of its calls as EOF
+        if end is not None:
+            end.close()
     # What the parent made stays out of this process's garbage collections: a collection
     # writes to every object it visits, and each write copies a shared page (fork's
     # copy-on-write), which costs more than the parse itself.
@@ -349,6 +362,19 @@ def _child_main(sender: Connection, tasks: Connection | None, errfd: int,
             if not _call(sender, fn, args, kwargs):
                 return
     finally:
+        os._exit(0)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel send this process SIGKILL when its parent dies (Linux; elsewhere
+    a pool's child still ends when its task pipe reports EOF)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # it died before the request took effect
         os._exit(0)
 
 

@@ -13,6 +13,7 @@ Order of events, so that nothing is ever lost or merged twice:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from pipeline.atomic import AtomicBatch, atomic_batch
+from pipeline.atomic import AtomicBatch, atomic_batch, sweep_temporaries
 from pipeline.check import Checked, check_ahead, check_file, sha256_of
 from pipeline.feedback import write_feedback
 from pipeline.findings import Verdict
@@ -108,6 +109,8 @@ def run_nightly(workspace: Workspace, as_of: dt.date | None = None,
     as_of = as_of or dt.date.today()
     with run_lock(workspace.data / "run.lock"):
         summary = RunSummary(as_of=as_of, started=now_iso())
+        for folder in (workspace.feedback, workspace.public, workspace.internal):
+            sweep_temporaries(folder)  # a killed run's unfinished files (the lock is ours)
         config = workspace.config()
         master = Master(workspace.master)
         try:
@@ -148,8 +151,9 @@ def _ingest(workspace: Workspace, master: Master, config: Any, as_of: dt.date,
     # The clerks' reports are put in place together, just before the master commits: one
     # flush to disk for all of them (each fsync while the master's transaction grows costs
     # a journal commit with its pages), and none of them unless the run gets that far.
-    with master.transaction(), atomic_batch() as reports:
-        checks = check_ahead(list(received), config, as_of, master, skip=known)
+    with master.transaction(), atomic_batch() as reports, \
+            contextlib.closing(check_ahead(list(received), config, as_of, master,
+                                           skip=known)) as checks:  # workers end with it
         for index, (archive_path, checked) in enumerate(checks, 1):
             path, sha, when = received[archive_path]
             result = _take(workspace, master, config, as_of, path, archive_path, sha, when,

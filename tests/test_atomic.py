@@ -64,3 +64,19 @@ def test_single_writes(tmp_path: Path) -> None:
         tmp.write_bytes(b"half")
         raise ValueError("stopped")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.txt", "y.bin"]
+
+
+def test_a_removal_waits_for_the_commit_and_yields_to_a_later_write(tmp_path: Path) -> None:
+    stale, rewritten = tmp_path / "old_批注.xlsx", tmp_path / "again.xlsx"
+    stale.write_bytes(b"old")
+    rewritten.write_bytes(b"old")
+    with pytest.raises(RuntimeError), atomic_batch() as batch:
+        batch.remove(stale)
+        raise RuntimeError("the run failed")
+    assert stale.read_bytes() == b"old"  # a failed batch removes nothing either
+    with atomic_batch() as batch:
+        batch.remove(stale)
+        batch.remove(rewritten)
+        batch.write_bytes(rewritten, b"new")
+        assert stale.exists()
+    assert not stale.exists() and rewritten.read_bytes() == b"new"

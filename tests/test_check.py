@@ -263,3 +263,25 @@ def _children() -> set[int]:
         if fields[1] == me and fields[0] != "Z":
             out.add(int(stat.parent.name))
     return out
+
+
+def test_a_worker_out_of_memory_says_so_and_the_other_files_go_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipeline.check as check
+
+    greedy = tmp_path / "a_大.xlsx"
+    write_workbook(greedy, Sheet.of("户册", [row("户册")]))
+    plain = write_workbook(tmp_path / "b_小.xlsx", Sheet.of("户册", [row("户册")]))
+    read = check.read_grids
+
+    def out_of_memory(path: Path, *args: object) -> object:
+        if path.name == greedy.name:  # what the worker's memory cap makes of a huge sheet
+            raise MemoryError
+        return read(path, *args)
+
+    monkeypatch.setattr(check, "read_grids", out_of_memory)
+    first, second = (checked for _, checked in check_ahead([greedy, plain], CONFIG, AS_OF))
+    assert first is not None and second is not None
+    assert first.verdict.status == "unreadable"
+    assert "内存超限" in first.verdict.findings[0].message  # not "文件无法读取：MemoryError()"
+    assert second.verdict.status == "valid"

@@ -6,6 +6,7 @@ import ctypes
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -344,3 +345,14 @@ def test_a_pool_child_keeps_only_its_current_calls_stderr() -> None:
         with pytest.raises(WorkerCrashed) as caught:
             pool.submit(abort, timeout=10).result()
     assert "早先的输出" not in caught.value.stderr
+
+
+def test_a_pool_never_closed_does_not_hold_up_the_exit(tmp_path: Path) -> None:
+    script = tmp_path / "forgets.py"
+    script.write_text("from pipeline.isolation import WorkerPool\n"
+                      "pool = WorkerPool()\n"
+                      "print(pool.submit(abs, -3, timeout=10).result())\n", encoding="utf-8")
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, str(script)], cwd=root, capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(root)})
+    assert (done.returncode, done.stdout.strip()) == (0, "3")

@@ -214,7 +214,8 @@ def test_a_failure_in_the_rules_needing_the_master_rejects_one_file(
 
 def test_a_run_that_fails_midway_leaves_no_report_and_keeps_the_inbox(
         ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    base_workbook(ws.inbox / "01_基础.xlsx")
+    write_workbook(ws.inbox / "01_基础.xlsx", Sheet.of("团队名册", roster_rows()),
+                   Sheet.of("户册", households(20)), Sheet("杂项", ["备注"], [["不是台账"]]))
     write_workbook(ws.inbox / "02_走访.xlsx", Sheet.of("走访登记", visits([1, 2], AS_OF)))
     os.utime(ws.inbox / "01_基础.xlsx", ns=(1, 1))
     merge = Master.merge
@@ -237,8 +238,37 @@ def test_a_run_that_fails_midway_leaves_no_report_and_keeps_the_inbox(
     summary = run(ws)
     assert [(f.name, f.status) for f in summary.files] == [
         ("01_基础.xlsx", "accepted"), ("02_走访.xlsx", "accepted")]
-    assert all(feedback_of(ws, f)["status"] == "valid" for f in summary.files)
+    assert [len(feedback_of(ws, f)["warnings"]) for f in summary.files] == [1, 0]
+    assert (ws.feedback / "龙导" / "01_基础_批注.xlsx").exists()
     assert list(ws.inbox.iterdir()) == []
+
+
+def test_a_killed_runs_unfinished_files_are_swept_by_the_next(ws: Workspace) -> None:
+    folder = ws.feedback / "龙导"
+    folder.mkdir(parents=True)
+    stale = folder / ".01_基础_批注.xlsx.k2j4x.tmp"  # a clerk's workbook, half copied
+    stale.write_bytes(b"PK")
+    kept = folder / "01_基础.json"
+    kept.write_text("{}", encoding="utf-8")
+    run(ws)
+    assert not stale.exists() and kept.exists()
+
+
+def test_two_files_of_one_name_in_one_run_leave_the_later_ones_report_whole(
+        ws: Workspace) -> None:
+    from openpyxl import load_workbook
+
+    earlier = base_workbook(ws.inbox / "周报.xlsx")  # clean: its copy is the file itself
+    os.utime(earlier, ns=(1, 1))
+    write_workbook(ws.inbox / "周报.XLSX", Sheet.of("团队名册", roster_rows()),
+                   Sheet.of("户册", households(21)), Sheet("杂项", ["备注"], [["不是台账"]]))
+    summary = run(ws)
+    assert [f.name for f in summary.files] == ["周报.xlsx", "周报.XLSX"]
+    report = feedback_of(ws, summary.files[1])
+    assert report["file"] == "周报.XLSX" and report["warnings"]
+    annotated = load_workbook(ws.feedback / "龙导" / "周报_批注.xlsx")
+    assert annotated.sheetnames[0] == "校验结果"  # the later file's marked copy, not the clean one
+    assert "周报_批注.xlsx" in (ws.feedback / "龙导" / "周报.html").read_text("utf-8")
 
 
 def test_a_second_run_exits_3_while_the_lock_is_held(ws: Workspace) -> None:
@@ -319,6 +349,23 @@ def test_sigkill_at_random_points_then_a_clean_rerun_gives_the_same_master(tmp_p
     assert list(ws.inbox.iterdir()) == []
     merged = submissions[submissions["status"] == "accepted"]
     assert sorted(merged["file_name"]) == sorted(p.name for p in sources)  # each merged once
+
+
+def test_a_killed_run_leaves_no_worker_holding_the_lock(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws").ensure()
+    for i in range(6):
+        base_workbook(ws.inbox / f"{i:02d}_基础.xlsx")
+    command = [sys.executable, "-m", "pipeline", "run", "--root", str(ws.root), "--as-of",
+               AS_OF.isoformat()]
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    proc.stdout.readline()  # the first file is through: its parse workers are alive
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    time.sleep(0.5)
+    again = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stdout + again.stderr  # 3: a worker kept the lock
+    assert list(ws.inbox.iterdir()) == []
 
 
 def test_a_version_1_master_is_migrated_in_place(ws: Workspace) -> None:
