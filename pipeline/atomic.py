@@ -21,10 +21,11 @@ class AtomicBatch:
 
     def __init__(self) -> None:
         self._pending: list[tuple[Path, Path]] = []  # (temporary, target)
-        self._removals: list[Path] = []
+        self._removals: set[Path] = set()
 
     def path(self, target: Path) -> Path:
         """A new temporary path beside `target`, renamed onto it when the batch commits."""
+        self._removals.discard(target)  # the last word on a target wins
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:  # mkstemp makes 0600; outputs are ordinary files. Set now: a later chmod
@@ -49,9 +50,11 @@ class AtomicBatch:
         tmp.unlink(missing_ok=True)
 
     def remove(self, target: Path) -> None:
-        """Delete `target` when the batch commits (and only then), unless the batch
-        writes it again afterwards."""
-        self._removals.append(target)
+        """Delete `target` when the batch commits (and only then), in place of whatever
+        the batch wrote to it before; a later write to it wins again."""
+        for tmp, _ in [p for p in self._pending if p[1] == target]:
+            self.drop(tmp)
+        self._removals.add(target)
 
     def write_text(self, target: Path, text: str) -> Path:
         return self.write_bytes(target, text.encode("utf-8"))
@@ -60,10 +63,8 @@ class AtomicBatch:
         for tmp, _ in self._pending:
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
-        written = {target for _, target in self._pending}
         for target in self._removals:
-            if target not in written:
-                target.unlink(missing_ok=True)
+            target.unlink(missing_ok=True)
         self._removals.clear()
         done = 0
         try:

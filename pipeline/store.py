@@ -288,7 +288,7 @@ def _sql_column(series: pd.Series, spec: FieldSpec) -> list[Any]:
         days = pd.to_datetime(series).to_numpy(dtype="datetime64[D]")
         text = np.datetime_as_string(days, unit="D").astype(object)
         text[np.isnat(days)] = None
-        return list(text.tolist())
+        return text.tolist()
     return series.to_numpy(dtype=object, na_value=None).tolist()
 
 

@@ -80,3 +80,11 @@ def test_a_removal_waits_for_the_commit_and_yields_to_a_later_write(tmp_path: Pa
         batch.write_bytes(rewritten, b"new")
         assert stale.exists()
     assert not stale.exists() and rewritten.read_bytes() == b"new"
+
+
+def test_a_removal_after_a_write_in_the_same_batch_wins(tmp_path: Path) -> None:
+    copy = tmp_path / "周报_批注.xlsx"  # the earlier file of a run wrote it, the later one has none
+    with atomic_batch() as batch:
+        batch.write_bytes(copy, b"earlier")
+        batch.remove(copy)
+    assert list(tmp_path.iterdir()) == []
