@@ -165,6 +165,28 @@ class WorkerPool:
         self.close()
 
 
+class _Frozen:
+    """While a forked child lives, this process's garbage collections leave alone what it
+    shares with the child: each fork is preceded by `gc.freeze()`, and the heap is unfrozen
+    when the last child has stopped. A full collection writes to every object it visits,
+    and each write copies a page the child shares (fork's copy-on-write): in a district
+    night, one such collection in the run's process cost 16 MB across it and its two
+    parse workers."""
+
+    children = 0
+
+    @classmethod
+    def forking(cls) -> None:
+        gc.freeze()
+        cls.children += 1
+
+    @classmethod
+    def stopped(cls) -> None:
+        cls.children -= 1
+        if cls.children == 0:
+            gc.unfreeze()
+
+
 class _Worker:
     """One forked child: its answers come back on `results`; a serving child also reads
     calls from `tasks` (a one-call child got its call with the fork, nothing pickled)."""
@@ -187,6 +209,7 @@ class _Worker:
             sender, tasks_in, self.errlog.fileno(), memory_bytes, first,
             (self.results, self.tasks), os.getpid()))
         self.calls = 1 if first else 0
+        _Frozen.forking()
         try:
             self.child.start()
         except BaseException:
@@ -194,6 +217,7 @@ class _Worker:
             self.results.close()
             if self.tasks is not None:
                 self.tasks.close()
+            _Frozen.stopped()
             raise
         finally:
             sender.close()
@@ -215,6 +239,7 @@ class _Worker:
             self.errlog.close()
             if self.tasks is not None:
                 self.tasks.close()
+            _Frozen.stopped()
 
 
 class Pending(Generic[T]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import signal
 import subprocess
@@ -356,3 +357,19 @@ def test_a_pool_never_closed_does_not_hold_up_the_exit(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, str(script)], cwd=root, capture_output=True,
                           text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(root)})
     assert (done.returncode, done.stdout.strip()) == (0, "3")
+
+
+def test_the_parents_heap_stays_frozen_exactly_while_a_child_lives() -> None:
+    # every earlier test's children have stopped: nothing is frozen
+    assert gc.get_freeze_count() == 0
+    with WorkerPool(memory_bytes=roomy()) as pool:
+        assert pool.submit(add, 1, 2, timeout=10).result() == 3
+        assert gc.get_freeze_count() > 0  # the idle child still shares this heap
+    assert gc.get_freeze_count() == 0
+    pending = start_isolated(add, 2, 2, timeout=10)
+    assert gc.get_freeze_count() > 0
+    assert pending.result() == 4
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(WorkerCrashed):
+        run_isolated(abort, timeout=10)
+    assert gc.get_freeze_count() == 0
