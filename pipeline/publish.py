@@ -2,14 +2,13 @@
 
 督办清单.xlsx, a hundred thousand rows of unvisited households for a district, is the
 longest single output: it is written by a forked process from the supervision findings
-(computed here first, handed over by the fork, no master needed there) while this
-process renders the rest (field documentation, statistics, notices, dashboard), so
-both cores work.
+(computed here first, handed over by the fork) and the households it reads from the
+committed master itself, one community at a time, while this process renders the rest
+(field documentation, statistics, notices, dashboard), so both cores work.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 from pipeline import config as limits
@@ -29,10 +28,8 @@ def publish(workspace: Workspace, master: Master, config: Config, as_of: dt.date
     """Write outbox/public and outbox/internal (every file renamed into place whole);
     returns the supervision (督办) counts per rule for the run summary."""
     supervision = supervise(master, config, as_of)
-    workbook = start_isolated(write_supervision_workbook, workspace, supervision,
+    workbook = start_isolated(write_supervision_workbook, workspace, supervision, master.path,
                               timeout=limits.PUBLISH_TIMEOUT_SECONDS, memory_bytes=None)
-    # the household lists went with the fork; the dashboard needs only their counts
-    supervision = dataclasses.replace(supervision, unvisited={})
     try:
         write_field_doc(workspace)
         table = compute_statistics(master, config, as_of)

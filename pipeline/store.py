@@ -423,17 +423,17 @@ class SupervisionFigures:
             "WHERE h.superseded_by IS NULL GROUP BY h.community, h.grid "
             "ORDER BY h.community, h.grid", self.db, params=self.period)
 
-    def unvisited_households(self) -> list[tuple[str, str, str | None, str | None]]:
-        """(community, household_id, grid, type) of each household of the current 户册
-        with no visit in the period (no address), by community, grid and household; plain
-        tuples, as a district's hundred thousand go straight into a workbook."""
+    def unvisited_households(self, community: str) -> list[tuple[str, str | None, str | None]]:
+        """(household_id, grid, type) of each household of `community`'s current 户册 with
+        no visit in the period (no address), by grid and household; plain tuples, as they
+        go straight into a workbook, one community at a time (a district has 100,000)."""
         return self.db.execute(
-            "SELECT h.community, h.household_id, h.grid, h.type FROM household h "
-            "LEFT JOIN (SELECT DISTINCT community, household_id FROM visit "
-            "  WHERE superseded_by IS NULL AND date BETWEEN ? AND ?) v "
-            "ON v.community = h.community AND v.household_id = h.household_id "
-            "WHERE h.superseded_by IS NULL AND v.household_id IS NULL "
-            "ORDER BY h.community, h.grid, h.household_id", self.period).fetchall()
+            "SELECT h.household_id, h.grid, h.type FROM household h "
+            "LEFT JOIN (SELECT DISTINCT household_id FROM visit WHERE community = ? "
+            "  AND superseded_by IS NULL AND date BETWEEN ? AND ?) v "
+            "ON v.household_id = h.household_id "
+            "WHERE h.community = ? AND h.superseded_by IS NULL AND v.household_id IS NULL "
+            "ORDER BY h.grid, h.household_id", (community, *self.period, community)).fetchall()
 
     def first_submissions(self) -> dict[str, str]:
         """Each community's first submission (accepted or rejected): its run's date."""

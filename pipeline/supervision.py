@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -222,8 +222,6 @@ class Supervision:
     weeks: tuple[Week, ...]
     calendar: tuple[CalendarRow, ...]
     coverage: tuple[Coverage, ...]               # per community: its row, then its grids
-    unvisited: dict[str, tuple[tuple[str, str, str], ...]] = field(default_factory=dict)
-    # community -> (户编号, 网格, 类型) of each household not visited this year
 
     def of(self, kind: str) -> list[SupervisionItem]:
         return [item for item in self.items if item.kind == kind]
@@ -278,15 +276,11 @@ def supervise(master: Master, config: Config, as_of: dt.date) -> Supervision:
         *roster_changes(figures.roster_history(), config.communities, as_of, responsible),
         *cover_year(coverage, responsible),
     ]
-    unvisited: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    for community, *household in figures.unvisited_households():
-        unvisited[community].append(tuple(household))
     return Supervision(
         street=config.street, as_of=as_of, start=start, communities=config.communities,
         leaders={c: responsible(c) for c in config.communities},
         stationing_weekday=policy.stationing_weekday, items=tuple(items), weeks=tuple(weeks), calendar=tuple(calendar),
         coverage=tuple(coverage),
-        unvisited={c: tuple(households) for c, households in unvisited.items()},
     )
 
 

@@ -22,6 +22,7 @@ import json
 import os
 import warnings
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 from typing import Any
@@ -41,7 +42,7 @@ from pipeline.excel_safety import cell_text
 from pipeline.feedback import UNKNOWN_COMMUNITY, safe_name
 from pipeline.html import render
 from pipeline.statistics import StatisticsTable, compute_statistics
-from pipeline.store import Master
+from pipeline.store import Master, SupervisionFigures
 from pipeline.supervision import (
     GRADE_OVERDUE,
     GRADE_SERIOUS,
@@ -96,16 +97,24 @@ def write_supervision(workspace: Workspace, master: Master, config: Config,
                       as_of: dt.date) -> dict[str, int]:
     """Write 督办清单.xlsx and the dashboard; return the findings per 督办 rule."""
     supervision = supervise(master, config, as_of)
-    write_supervision_workbook(workspace, supervision)
+    write_supervision_workbook(workspace, supervision, master.path)
     write_dashboard(workspace, master, supervision, compute_statistics(master, config, as_of))
     return supervision.counts()
 
 
-def write_supervision_workbook(workspace: Workspace, supervision: Supervision) -> Path:
-    """督办清单.xlsx alone: needs no master, so a forked process can write it."""
+def write_supervision_workbook(workspace: Workspace, supervision: Supervision,
+                               master_path: Path) -> Path:
+    """督办清单.xlsx alone. It reads the unvisited households from the committed master
+    at `master_path` through a connection of its own, one community at a time, so a
+    forked process can write it (a connection must not cross a fork)."""
     path = workspace.internal / XLSX_NAME
-    with atomic_path(path) as tmp:
-        supervision_workbook(supervision).save(tmp)
+    master = Master.read_only(master_path)
+    if master is None:
+        raise FileNotFoundError(master_path)
+    with master, atomic_path(path) as tmp:
+        figures = SupervisionFigures(master, dt.date(supervision.as_of.year, 1, 1),
+                                     supervision.as_of)
+        supervision_workbook(supervision, figures.unvisited_households).save(tmp)
     return path
 
 
@@ -118,9 +127,11 @@ def write_dashboard(workspace: Workspace, master: Master, supervision: Supervisi
 
 # -- the workbook -----------------------------------------------------------------------------
 
-def supervision_workbook(supervision: Supervision) -> Workbook:
+def supervision_workbook(supervision: Supervision,
+                         unvisited: Callable[[str], list[tuple[Any, ...]]]) -> Workbook:
     """The workbook, streamed (openpyxl's write-only mode): a district's lists of
-    unvisited households run to a hundred thousand rows. Save it once."""
+    unvisited households run to a hundred thousand rows, asked of `unvisited` one
+    community at a time. Save it once."""
     book = Workbook(write_only=True)
     _summary_sheet(book.create_sheet(SUMMARY_SHEET), supervision)
     for kind in KINDS:
@@ -131,12 +142,12 @@ def supervision_workbook(supervision: Supervision) -> Workbook:
                 for item in supervision.of(kind.key)]
         _table(sheet, _sheet_title(supervision, kind.title, kind.rule), header, rows)
     for community in supervision.communities:
-        households = supervision.unvisited.get(community, ())
+        households = unvisited(community)
         sheet = book.create_sheet(UNVISITED_SHEET.format(community=community)[:31])
         title = (f"{community}社区本年未走访的户：{len(households)}户（截至"
                  f"{day_text(supervision.as_of)}，按网格；地址见户册）")
         _table(sheet, title, [Household.household_id, Household.grid, Household.type],
-               [list(h) for h in households], widths=[14, 14, 12])
+               households, widths=[14, 14, 12])
     return book
 
 
@@ -191,7 +202,7 @@ def _summary_sheet(sheet: Any, supervision: Supervision) -> None:
            footer=[_styled(sheet, v, font=Font(bold=True)) for v in [TOTAL, "", *totals]])
 
 
-def _table(sheet: Any, title: str, header: list[str], rows: list[list[Any]],
+def _table(sheet: Any, title: str, header: list[str], rows: Sequence[Sequence[Any]],
            widths: list[int] | None = None, footer: list[Any] | None = None) -> None:
     """A title in row 1, the header in row 2 (frozen, with an autofilter), rows below,
     then `footer` (a totals row) outside the filter. `sheet` is a write-only worksheet:

@@ -15,7 +15,7 @@ import pytest
 
 from pipeline.config import DEFAULT_CONFIG
 from pipeline.nightly import run_nightly
-from pipeline.store import Master
+from pipeline.store import Master, SupervisionFigures
 from pipeline.supervision import (
     DAYS_LEFT,
     DAYS_SINCE_CLOSED,
@@ -342,7 +342,7 @@ def households(ws: Workspace) -> None:
     submit(ws, D(2026, 12, 2), Sheet.of("户册", book), Sheet.of("走访登记", visits))
 
 
-def test_coverage_per_grid_and_pace(households: None, at: Any) -> None:
+def test_coverage_per_grid_and_pace(households: None, at: Any, ws: Workspace) -> None:
     found = at(D(2026, 12, 1))
     cover = {(c.community, c.grid): c for c in found.coverage if c.community == "龙导"}
     whole, first, second = cover[("龙导", None)], cover[("龙导", "第1网格")], cover[("龙导", "第2网格")]
@@ -353,10 +353,13 @@ def test_coverage_per_grid_and_pace(households: None, at: Any) -> None:
     assert (second.visited, second.unvisited, second.per_week) == (1, 9, 3)
     assert keys(found, "cover", "网格", "未走访", "每周需走访(户)") == [
         ("龙导", "第1网格", 6, 2), ("龙导", "第2网格", 9, 3)]
-    assert [h[0] for h in found.unvisited["龙导"]] == [
-        "LD-0005", "LD-0006", "LD-0007", "LD-0008", "LD-0009", "LD-0010", "LD-0011",
-        *(f"LD-{i:04d}" for i in range(13, 21))]
-    assert found.unvisited["龙导"][3] == ("LD-0008", "第1网格", "个体工商户")
+    with Master(ws.master) as master:
+        unvisited = SupervisionFigures(master, D(2026, 1, 1), D(2026, 12, 1)).unvisited_households
+        assert [h[0] for h in unvisited("龙导")] == [
+            "LD-0005", "LD-0006", "LD-0007", "LD-0008", "LD-0009", "LD-0010", "LD-0011",
+            *(f"LD-{i:04d}" for i in range(13, 21))]
+        assert unvisited("龙导")[3] == ("LD-0008", "第1网格", "个体工商户")
+        assert unvisited("状元") == []  # no 户册 there
     # the visit of 12-02 counts from that day on
     assert [c.visited for c in at(D(2026, 12, 2)).coverage if c.grid == "第1网格"] == [5]
 
