@@ -8,7 +8,9 @@ and the peak of the tree's summed memory, with the standard library only.
 - Σ memory: /proc sampled every `interval` s while the child runs, summing the PSS
   (proportional set size: a page shared by a parent and its fork counts once) and the
   RSS of every live process of the tree. A fork that lives less than one interval can
-  be missed by the sum; it cannot be missed by ru_maxrss.
+  be missed by the sum; it cannot be missed by ru_maxrss. Each sample's Σ PSS is kept with
+  its `time.monotonic()` (one clock for every process of the machine), so that the peak
+  can be split at a moment the command itself reports (`peak_pss_between`).
 """
 
 from __future__ import annotations
@@ -37,12 +39,18 @@ class Measurement:
     returncode: int
     stdout: str = field(default="", repr=False)
     stderr: str = field(default="", repr=False)
+    pss_samples: list[tuple[float, int]] = field(default_factory=list, repr=False)
+    # (time.monotonic(), Σ PSS in kB) of every sample
 
     def as_json(self) -> dict[str, Any]:
         out = asdict(self)
-        out.pop("stdout")
-        out.pop("stderr")
+        for bulky in ("stdout", "stderr", "pss_samples"):
+            out.pop(bulky)
         return out
+
+    def peak_pss_between(self, start: float, end: float) -> float:
+        """The peak Σ PSS (MB) of the samples taken in [start, end) (monotonic clock)."""
+        return max((kb for t, kb in self.pss_samples if start <= t < end), default=0) / 1024
 
 
 class _Sampler(threading.Thread):
@@ -54,6 +62,7 @@ class _Sampler(threading.Thread):
         self.stop = threading.Event()
         self.peak_pss = self.peak_rss = self.main_rss = 0
         self.seen: set[int] = set()
+        self.samples: list[tuple[float, int]] = []
 
     def run(self) -> None:
         while not self.stop.is_set():
@@ -61,6 +70,7 @@ class _Sampler(threading.Thread):
             self.stop.wait(self.interval)
 
     def sample(self) -> None:
+        now = time.monotonic()
         tree = _tree(self.root)
         pss = rss = 0
         for pid in tree:
@@ -74,6 +84,7 @@ class _Sampler(threading.Thread):
                 self.main_rss = max(self.main_rss, mem[0])
         self.peak_pss = max(self.peak_pss, pss)
         self.peak_rss = max(self.peak_rss, rss)
+        self.samples.append((now, pss))
 
 
 def _tree(root: int) -> list[int]:
@@ -135,5 +146,5 @@ def measure(argv: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, s
             wall=wall, cpu=usage.ru_utime + usage.ru_stime, max_rss_mb=usage.ru_maxrss / 1024,
             sum_pss_mb=sampler.peak_pss / 1024, sum_rss_mb=sampler.peak_rss / 1024,
             main_rss_mb=sampler.main_rss / 1024, processes=len(sampler.seen),
-            returncode=child.returncode,
+            returncode=child.returncode, pss_samples=sampler.samples,
             stdout=out.read().decode("utf-8", "replace"), stderr=err.read().decode("utf-8", "replace"))

@@ -32,9 +32,13 @@ Totals = defaultdict[str, float]
 
 
 def _timed(totals: Totals, counts: defaultdict[str, int], stage: str,
-           fn: Callable[..., Any]) -> Callable[..., Any]:
+           fn: Callable[..., Any], began: dict[str, float] | None = None) -> Callable[..., Any]:
+    """`fn` adding its time to totals[stage]; `began[stage]`: when it was first called
+    (`time.monotonic()`, the clock the benchmark's memory samples carry)."""
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if began is not None:
+            began.setdefault(stage, time.monotonic())
         start = time.perf_counter()
         try:
             return fn(*args, **kwargs)
@@ -44,8 +48,10 @@ def _timed(totals: Totals, counts: defaultdict[str, int], stage: str,
     return wrapper
 
 
-def install(stages_path: Path) -> tuple[Totals, defaultdict[str, int], dict[str, int], list[str]]:
-    """Wrap the stages; returns the live totals, call counts, merged rows, unfound stages."""
+def install(stages_path: Path) -> tuple[Totals, defaultdict[str, int], dict[str, int], list[str],
+                                        dict[str, float]]:
+    """Wrap the stages; returns the live totals, call counts, merged rows, unfound stages,
+    and when each stage of the run's process was first entered."""
     import pipeline.check as check
     import pipeline.isolation as isolation
     import pipeline.nightly as nightly
@@ -55,6 +61,7 @@ def install(stages_path: Path) -> tuple[Totals, defaultdict[str, int], dict[str,
     counts: defaultdict[str, int] = defaultdict(int)
     rows = {"merged": 0}
     missing: list[str] = []
+    began: dict[str, float] = {}
 
     for module, names, stage in ((nightly, ("archive_file",), "archive"),
                                  (check, ("start_check",), "start"),
@@ -67,13 +74,13 @@ def install(stages_path: Path) -> tuple[Totals, defaultdict[str, int], dict[str,
         if name is None:
             missing.append(stage)
             continue
-        setattr(module, name, _timed(totals, counts, stage, getattr(module, name)))
+        setattr(module, name, _timed(totals, counts, stage, getattr(module, name), began))
     for cls, name, stage in ((check.StartedCheck, "finish", "finish"),
                              (isolation.Pending, "result", "wait")):
         if not callable(getattr(cls, name, None)):
             missing.append(stage)
             continue
-        setattr(cls, name, _timed(totals, counts, stage, getattr(cls, name)))
+        setattr(cls, name, _timed(totals, counts, stage, getattr(cls, name), began))
 
     merge = store.Master.merge
 
@@ -112,7 +119,7 @@ def install(stages_path: Path) -> tuple[Totals, defaultdict[str, int], dict[str,
                 fh.write(json.dumps(line) + "\n")
 
     check.parse_workbook = timed_parse  # type: ignore[assignment]
-    return totals, counts, rows, missing
+    return totals, counts, rows, missing, began
 
 
 def worker_totals(stages_path: Path) -> dict[str, float]:
@@ -128,7 +135,7 @@ def worker_totals(stages_path: Path) -> dict[str, float]:
 def main(argv: list[str]) -> int:
     stages_path, command = Path(argv[0]), argv[1:]
     Path(f"{stages_path}.worker").unlink(missing_ok=True)
-    totals, counts, rows, missing = install(stages_path)
+    totals, counts, rows, missing, began = install(stages_path)
     from pipeline.cli import main as pipeline_main
 
     start = time.perf_counter()
@@ -136,7 +143,8 @@ def main(argv: list[str]) -> int:
     totals["total"] = time.perf_counter() - start
     stages_path.write_text(json.dumps({
         "stages": dict(totals), "calls": dict(counts), "merged_rows": rows["merged"],
-        "worker": worker_totals(stages_path), "missing": missing, "exit": code}),
+        "worker": worker_totals(stages_path), "missing": missing, "exit": code,
+        "began": began}),
         encoding="utf-8")
     return code
 

@@ -68,6 +68,10 @@ def test_figures_are_sane(quick: tuple[dict[str, Any], str]) -> None:
         assert rows[key]["statuses"].get("rejected", 0) == 0, key
         assert rows[key]["ingest_seconds"] > 0, key
         assert rows[key]["measurement"]["processes"] >= 1, key
+        # the peak is the larger of the two phases' peaks: every sample is in one of them
+        phases = rows[key]["sum_pss_by_phase"]
+        assert min(phases.values()) > 0, key
+        assert max(phases.values()) == pytest.approx(rows[key]["measurement"]["sum_pss_mb"]), key
     w4 = rows["W4"]
     assert w4["statuses"]["duplicate"] >= 1 and w4["replaced_rows"] > 0
     ratios = {t["target"]: t["value"] for t in result["targets"]}
