@@ -426,14 +426,16 @@ class SupervisionFigures:
     def unvisited_households(self, community: str) -> list[tuple[str, str | None, str | None]]:
         """(household_id, grid, type) of each household of `community`'s current 户册 with
         no visit in the period (no address), by grid and household; plain tuples, as they
-        go straight into a workbook, one community at a time (a district has 100,000)."""
+        go straight into a workbook, one community at a time (a district has 100,000).
+        NOT EXISTS looks each household up in the index on visits; a LEFT JOIN to the
+        community's visits scanned them all for every household (ten times slower)."""
         return self.db.execute(
             "SELECT h.household_id, h.grid, h.type FROM household h "
-            "LEFT JOIN (SELECT DISTINCT household_id FROM visit WHERE community = ? "
-            "  AND superseded_by IS NULL AND date BETWEEN ? AND ?) v "
-            "ON v.household_id = h.household_id "
-            "WHERE h.community = ? AND h.superseded_by IS NULL AND v.household_id IS NULL "
-            "ORDER BY h.grid, h.household_id", (community, *self.period, community)).fetchall()
+            "WHERE h.community = ? AND h.superseded_by IS NULL AND NOT EXISTS ("
+            "  SELECT 1 FROM visit v WHERE v.community = h.community "
+            "  AND v.household_id = h.household_id AND v.superseded_by IS NULL "
+            "  AND v.date BETWEEN ? AND ?) "
+            "ORDER BY h.grid, h.household_id", (community, *self.period)).fetchall()
 
     def first_submissions(self) -> dict[str, str]:
         """Each community's first submission (accepted or rejected): its run's date."""
