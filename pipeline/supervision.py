@@ -655,6 +655,12 @@ def _natural(text: str) -> tuple[Any, ...]:
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
+def household_order(household: tuple[Any, ...]) -> tuple[Any, ...]:
+    """An unvisited household (户编号, 网格, 类型) by 网格 as people count them, then 户编号
+    (SQLite orders '第10网格' before '第1网格')."""
+    return _natural(household[1] or ""), _natural(household[0] or "")
+
+
 def coverage_rows(by_grid: pd.DataFrame, communities: tuple[str, ...], as_of: dt.date,
                   policy: Policy) -> list[Coverage]:
     """Per community of the config (then each of its grids): households and visited."""

@@ -57,6 +57,7 @@ from pipeline.supervision import (
     Supervision,
     SupervisionItem,
     day_text,
+    household_order,
     percent_text,
     supervise,
 )
@@ -142,7 +143,7 @@ def supervision_workbook(supervision: Supervision,
                 for item in supervision.of(kind.key)]
         _table(sheet, _sheet_title(supervision, kind.title, kind.rule), header, rows)
     for community in supervision.communities:
-        households = unvisited(community)
+        households = sorted(unvisited(community), key=household_order)
         sheet = book.create_sheet(UNVISITED_SHEET.format(community=community)[:31])
         title = (f"{community}社区本年未走访的户：{len(households)}户（截至"
                  f"{day_text(supervision.as_of)}，按网格；地址见户册）")
