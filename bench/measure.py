@@ -70,7 +70,6 @@ class _Sampler(threading.Thread):
             self.stop.wait(self.interval)
 
     def sample(self) -> None:
-        now = time.monotonic()
         tree = _tree(self.root)
         pss = rss = 0
         for pid in tree:
@@ -84,7 +83,7 @@ class _Sampler(threading.Thread):
                 self.main_rss = max(self.main_rss, mem[0])
         self.peak_pss = max(self.peak_pss, pss)
         self.peak_rss = max(self.peak_rss, rss)
-        self.samples.append((now, pss))
+        self.samples.append((time.monotonic(), pss))  # when the walk of /proc was done
 
 
 def _tree(root: int) -> list[int]:

@@ -405,9 +405,14 @@ def _growth(row: Row, first: Row | None) -> Row:
         g = row.extra["growth"]
         row.note = (f"vs ×1: rows ×{g['rows']:.1f}, time ×{g['wall']:.1f}, "
                     f"largest process ×{g['max_rss']:.2f}, Σ PSS ×{g['sum_pss']:.2f} "
-                    f"(ingest ×{g.get('sum_pss_ingest', 0):.2f}, "
-                    f"publish ×{g.get('sum_pss_publish', 0):.2f})")
+                    f"(ingest {_times(g, 'sum_pss_ingest')}, "
+                    f"publish {_times(g, 'sum_pss_publish')})")
     return row
+
+
+def _times(growth: dict[str, float], key: str) -> str:
+    """'×1.03', or 'n/a' where a phase was not seen (no sample in it, or no publishing)."""
+    return f"×{growth[key]:.2f}" if key in growth else "n/a"
 
 
 # -- the report ------------------------------------------------------------------------------
@@ -464,8 +469,8 @@ def targets(rows: list[Row]) -> list[dict[str, Any]]:
         g = books[-1].extra["growth"]
         out.append({"target": "peak memory flat as workbooks grow (×16 workbooks)",
                     "measured": f"largest process ×{g['max_rss']:.2f}, Σ PSS ×{g['sum_pss']:.2f}"
-                                f" (while ingesting ×{g.get('sum_pss_ingest', 0):.2f}, while "
-                                f"publishing ×{g.get('sum_pss_publish', 0):.2f})",
+                                f" (while ingesting {_times(g, 'sum_pss_ingest')}, while "
+                                f"publishing {_times(g, 'sum_pss_publish')})",
                     "met": g["max_rss"] <= 1.25 and g["sum_pss"] <= 1.25, "value": g["sum_pss"]})
     if rows_x:
         g = rows_x[-1].extra["growth"]

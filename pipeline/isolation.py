@@ -171,7 +171,8 @@ class _Frozen:
     when the last child has stopped. A full collection writes to every object it visits,
     and each write copies a page the child shares (fork's copy-on-write): in a district
     night, one such collection in the run's process cost 16 MB across it and its two
-    parse workers."""
+    parse workers. (Cyclic garbage that exists at a fork is kept until then too: a few
+    thousand objects in a run, less than a collection before each fork would cost.)"""
 
     children = 0
 
@@ -213,6 +214,8 @@ class _Worker:
         try:
             self.child.start()
         except BaseException:
+            if self.child.pid is not None:  # it was forked before the failure: no orphan
+                _kill(self.child)
             self.errlog.close()
             self.results.close()
             if self.tasks is not None:

@@ -28,6 +28,9 @@ def publish(workspace: Workspace, master: Master, config: Config, as_of: dt.date
     """Write outbox/public and outbox/internal (every file renamed into place whole);
     returns the supervision (督办) counts per rule for the run summary."""
     supervision = supervise(master, config, as_of)
+    # The child opens the master anew, read-only. SQLite state crosses a fork with it, which
+    # is safe only as it is here: no read of ours in progress at the fork (every query above
+    # has been read to its end), and our connection kept open until the child has ended.
     workbook = start_isolated(write_supervision_workbook, workspace, supervision, master.path,
                               timeout=limits.PUBLISH_TIMEOUT_SECONDS, memory_bytes=None)
     try:

@@ -373,3 +373,22 @@ def test_the_parents_heap_stays_frozen_exactly_while_a_child_lives() -> None:
     with pytest.raises(WorkerCrashed):
         run_isolated(abort, timeout=10)
     assert gc.get_freeze_count() == 0
+
+
+def test_a_start_interrupted_after_the_fork_leaves_no_child(monkeypatch: pytest.MonkeyPatch,
+                                                            tmp_path: Path) -> None:
+    import multiprocessing.context as context
+
+    started: list[int] = []
+    start = context.ForkProcess.start
+
+    def interrupted(self: context.ForkProcess) -> None:
+        start(self)
+        started.append(self.pid or 0)
+        raise KeyboardInterrupt  # Ctrl-C just after the fork
+
+    monkeypatch.setattr(context.ForkProcess, "start", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        start_isolated(sleep_long, tmp_path / "pid", False, timeout=30)
+    assert len(started) == 1 and gone(started[0])
+    assert gc.get_freeze_count() == 0
