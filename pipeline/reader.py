@@ -167,6 +167,11 @@ def _row_headers(grid: Grid, r: int, two_rows: bool) -> list[str]:
 def _find_header(grid: Grid, lookup: dict[str, str]) -> tuple[int, bool] | None:
     best: tuple[int, int, bool] | None = None  # (score, row, two_rows)
     perfect = len(set(lookup.values()))  # every column found: no later row can do better
+
+    def score(r: int, two_rows: bool) -> int:
+        names = _row_headers(grid, r, two_rows)
+        return len({lookup[n] for n in names if n in lookup})
+
     for r in range(min(HEADER_SCAN_ROWS, len(grid.rows))):
         if best is not None and best[0] == perfect:
             break
@@ -176,10 +181,13 @@ def _find_header(grid: Grid, lookup: dict[str, str]) -> tuple[int, bool] | None:
             if two_rows and (r + 1 >= len(grid.rows) or len(
                     {normalise_header(v) for v in grid.rows[r]} - {""}) < 2):
                 continue
-            names = _row_headers(grid, r, two_rows)
-            score = len({lookup[n] for n in names if n in lookup})
-            if best is None or score > best[0]:
-                best = (score, r, two_rows)
+            found = score(r, two_rows)
+            # Two rows only when the upper one adds columns: a form line above the header
+            # (填报单位…, 统计截至…) is title, not the header's top half.
+            if two_rows and found <= score(r + 1, False):
+                continue
+            if best is None or found > best[0]:
+                best = (found, r, two_rows)
     if best is None or best[0] < 2:
         return None
     return best[1], best[2]

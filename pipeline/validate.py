@@ -39,6 +39,10 @@ from schemas.choices import TEAM_ROLES, TEAMS
 
 BLANK_ROW_MIN_MISSING = 3  # this many required cells empty in one row: one finding for the row
 DATE_IN_TITLE = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})")
+# A date the title names as the figures' date, and one it names as something else (the day
+# the form was filled in or printed): 截至 wins, a filing date is never taken for it.
+AS_OF_MARK = re.compile(r"(截至|截止|统计至)[^\d]{0,6}$")
+OTHER_DATE_MARK = re.compile(r"(填报|填表|制表|报送|打印)[^\d]{0,6}$")
 LEADER_KIND = {TEAMS[0]: "街道班子成员", TEAMS[1]: "社区两委"}
 
 
@@ -338,6 +342,13 @@ SHEET_RULES: dict[str, Iterable[Callable[[Table, pd.DataFrame], list[Finding]]]]
 }
 
 
+def _as_of_in_title(title: str) -> re.Match[str] | None:
+    dates = list(DATE_IN_TITLE.finditer(title))
+    marked = [m for m in dates if AS_OF_MARK.search(title[:m.start()])]
+    unmarked = [m for m in dates if not OTHER_DATE_MARK.search(title[:m.start()])]
+    return (marked or unmarked or [None])[0]
+
+
 def _summary_as_of(
     table: Table, frame: pd.DataFrame, as_of: dt.date,
 ) -> tuple[pd.DataFrame, list[Finding]]:
@@ -345,7 +356,7 @@ def _summary_as_of(
     column = Summary.as_of
     if frame[column].notna().all():
         return frame, []
-    match = DATE_IN_TITLE.search(table.title)
+    match = _as_of_in_title(table.title)
     findings = []
     try:
         in_title = to_date("-".join(match.groups())) if match else None

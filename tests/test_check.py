@@ -196,6 +196,41 @@ def test_summary_as_of_date_from_the_title(tmp_path: Path) -> None:
     assert not any(f.column == "统计截至日期" for f in verdict.findings)
 
 
+def summary_as_of(tmp_path: Path, sheet: Sheet) -> tuple[Verdict, list[dt.date]]:
+    checked = check_file(write_workbook(tmp_path / "汇总.xlsx", sheet), CONFIG, as_of=AS_OF)
+    frame = next(t.frame for t in checked.tables if t.ledger == "社区汇总")
+    return checked.verdict, [d.date() for d in frame["统计截至日期"]]
+
+
+@pytest.mark.parametrize(("extra", "as_of"), [
+    # the date in another cell of the title row, and a form line of two texts
+    ({"H1": "截至2026年10月31日"}, dt.date(2026, 10, 31)),
+    ({"A2": "填报单位：龙凤街道", "G2": "统计截至：2026年10月31日"}, dt.date(2026, 10, 31)),
+    # a filing date is not the figures' date; 截至 wins wherever it stands
+    ({"A2": "填报日期：2026年11月20日", "G2": "统计截至：2026年10月31日"}, dt.date(2026, 10, 31)),
+    ({"A2": "填报单位：龙凤街道", "G2": "填报日期：2026年11月20日"}, AS_OF),
+])
+def test_a_form_line_above_the_header_is_title(tmp_path: Path, extra: dict[str, str],
+                                               as_of: dt.date) -> None:
+    title = ["驻点团队联系群众数据统计表", ""] if "A2" in extra or "G2" in extra else \
+        ["驻点团队联系群众数据统计表"]
+    sheet = Sheet.of("社区汇总", [row("社区汇总", 统计截至日期=None)], title=title, extra=extra)
+    verdict, dates = summary_as_of(tmp_path, sheet)
+    assert verdict.errors == [], [f.message for f in verdict.errors]
+    assert dates == [as_of]
+    said = [f for f in verdict.warnings if f.column == "统计截至日期"]
+    assert len(said) == (1 if as_of == AS_OF else 0)
+
+
+def test_a_form_line_wider_than_the_table_is_no_header(tmp_path: Path) -> None:
+    width = len(headers("走访登记"))
+    sheet = Sheet.of("走访登记", [row("走访登记")], title=["龙导社区走访登记表", "填报单位：龙导社区"],
+                     extra={f"{chr(ord('A') + width + 1)}2": "填报日期：2026年11月20日"})
+    verdict = verdict_of(tmp_path, sheet)
+    assert verdict.status == "valid", [f.message for f in verdict.findings]
+    assert verdict.sheets[0].rows == 1
+
+
 @pytest.mark.parametrize("value", ["#REF!", "#DIV/0!", "#N/A"])
 def test_excel_error_values_typed_as_text_are_type_errors(tmp_path: Path, value: str) -> None:
     sheet = Sheet.of("工作台账", [row("工作台账", 走访户数=value)])
