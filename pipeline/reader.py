@@ -29,6 +29,8 @@ from schemas import field_specs
 
 HEADER_SCAN_ROWS = 30
 IGNORED_HEADERS = frozenset({"序号"})  # a row-number column clerks add; not data
+# A unit clerks add after a count's name: 参加人数（人）, 接待人次（人次）
+UNIT_SUFFIX = re.compile(r"\((人|户|人次|次|个|件|名|家|天)\)$")
 TOTAL_ROW = re.compile(r"^(合计|小计|总计|累计)")
 FOOTNOTE = re.compile(r"^(注[:：]|备注[:：]|说明[:：]|填表|制表|审核|审批|负责人[:：]|联系电话[:：]|填报)")
 
@@ -130,6 +132,15 @@ def header_lookup(model: type[pa.DataFrameModel]) -> dict[str, str]:
     return lookup
 
 
+def match_header(lookup: dict[str, str], name: str) -> str | None:
+    """The schema header a normalised header text names: as it is, else without a unit
+    the clerk added in brackets (where the schema's own name carries none)."""
+    found = lookup.get(name)
+    if found is None and UNIT_SUFFIX.search(name):
+        found = lookup.get(UNIT_SUFFIX.sub("", name))
+    return found
+
+
 @dataclass
 class Column:
     header: str | None  # the schema header it matched, None when unknown
@@ -169,8 +180,7 @@ def _find_header(grid: Grid, lookup: dict[str, str]) -> tuple[int, bool] | None:
     perfect = len(set(lookup.values()))  # every column found: no later row can do better
 
     def score(r: int, two_rows: bool) -> int:
-        names = _row_headers(grid, r, two_rows)
-        return len({lookup[n] for n in names if n in lookup})
+        return len({match_header(lookup, n) for n in _row_headers(grid, r, two_rows)} - {None})
 
     for r in range(min(HEADER_SCAN_ROWS, len(grid.rows))):
         if best is not None and best[0] == perfect:
@@ -208,11 +218,15 @@ def locate_table(grid: Grid, ledger: str, model: type[pa.DataFrameModel]) -> Tab
                   values={}, title=" ".join(display(v) for row in grid.rows[:r] for v in row
                                             if not is_blank(v)))
     unknown: list[Column] = []
+    ignored: set[int] = set()
     for c, name in enumerate(_row_headers(grid, r, two_rows)):
-        if not name or name in IGNORED_HEADERS:
+        if not name:
+            continue
+        if name in IGNORED_HEADERS:
+            ignored.add(c)
             continue
         seen = display(grid.value(header_rows[-1] - 1, c)) or display(grid.value(r, c))
-        header = lookup.get(name)
+        header = match_header(lookup, name)
         if header is None:
             unknown.append(Column(None, seen, c))
         elif header in table.columns:
@@ -235,16 +249,32 @@ def locate_table(grid: Grid, ledger: str, model: type[pa.DataFrameModel]) -> Tab
                 "HEADER", say("HEADER.missing", header=spec.header), sheet=grid.name,
                 row=header_rows[0], column=spec.header))
     _read_rows(grid, table, first_data, headed={c.index for c in table.columns.values()}
-               | {c.index for c in unknown})
+               | {c.index for c in unknown} | ignored)
     return table
+
+
+def _spread_sideways(grid: Grid, first: int) -> dict[int, set[int]]:
+    """Row -> the columns that hold a copy of a merged cell to their left, for merged
+    ranges among the data rows (from row index `first`). Only a vertically merged cell
+    repeats its value (one leader over several communities); a note merged across two
+    columns is not also the next column's value."""
+    out: dict[int, set[int]] = {}
+    for (r0, c0), (r1, c1) in grid.merges:
+        if r0 >= first and c1 > c0:
+            for r in range(r0, r1 + 1):
+                out.setdefault(r, set()).update(range(c0 + 1, c1 + 1))
+    return out
 
 
 def _read_rows(grid: Grid, table: Table, first: int, headed: set[int]) -> None:
     values: dict[str, list[Any]] = {h: [] for h in table.columns}
     unheaded: dict[int, tuple[int, Any]] = {}
     invisible: list[str] = []
+    spread = _spread_sideways(grid, first)
     for r in range(first, len(grid.rows)):
         row = grid.rows[r]
+        if r in spread:  # a cell merged across columns holds its value in the first only
+            row = [None if c in spread[r] else v for c, v in enumerate(row)]
         blank = [is_blank(v) for v in row]  # once per cell, used four times below
         if all(blank):
             continue

@@ -231,6 +231,44 @@ def test_a_form_line_wider_than_the_table_is_no_header(tmp_path: Path) -> None:
     assert verdict.sheets[0].rows == 1
 
 
+def test_a_note_merged_across_two_columns_is_the_first_columns_only(tmp_path: Path) -> None:
+    sheet = Sheet.of("走访登记", [row("走访登记", 情况记录="了解情况无诉求", 问题编号=None)],
+                     merges=["H2:I2"])  # 情况记录 over 问题编号
+    checked = check_file(write_workbook(tmp_path / "走访.xlsx", sheet), CONFIG, as_of=AS_OF)
+    # nothing but that the file brings neither 户册 nor 团队名册 to check against
+    assert {f.rule for f in checked.verdict.findings} == {"REF-HOUSEHOLD", "REF-MEMBER"}
+    frame = checked.tables[0].frame
+    assert frame["情况记录"].tolist() == ["了解情况无诉求"] and frame["问题编号"].isna().all()
+
+
+def test_a_leader_merged_down_repeats(tmp_path: Path) -> None:
+    sheet = Sheet.of("工作台账", [row("工作台账"), row("工作台账", 带队领导=None)],
+                     merges=["F2:F3"])
+    checked = check_file(write_workbook(tmp_path / "工作.xlsx", sheet), CONFIG, as_of=AS_OF)
+    assert checked.tables[0].frame["带队领导"].tolist() == ["李福坚", "李福坚"]
+
+
+def test_a_row_number_column_is_read_as_nothing(tmp_path: Path) -> None:
+    cols = ["序号", *headers("走访登记")]
+    sheet = Sheet.of("走访登记", [{**row("走访登记"), "序号": n} for n in (1, 2)], header=cols)
+    verdict = verdict_of(tmp_path, sheet)
+    assert {f.rule for f in verdict.findings} == {"REF-HOUSEHOLD", "REF-MEMBER"}  # no 户册 sent
+    assert verdict.sheets[0].rows == 2
+
+
+@pytest.mark.parametrize(("ledger", "header", "unit"), [
+    ("工作台账", "参加人数", "（人）"), ("工作台账", "走访户数", "（户）"),
+    ("工作台账", "接待人次", "(人次)"), ("接待登记", "来访人数", "（人次）")])
+def test_a_unit_after_a_counts_header_is_allowed(tmp_path: Path, ledger: str, header: str,
+                                                 unit: str) -> None:
+    cols = [h + unit if h == header else h for h in headers(ledger)]
+    sheet = Sheet.of(ledger, [{(h + unit if h == header else h): v
+                               for h, v in row(ledger).items()}], header=cols)
+    checked = check_file(write_workbook(tmp_path / "单位.xlsx", sheet), CONFIG, as_of=AS_OF)
+    assert [f for f in checked.verdict.findings if f.rule != "REF-MEMBER"] == []  # no roster
+    assert checked.tables[0].frame[header].notna().all()
+
+
 @pytest.mark.parametrize("value", ["#REF!", "#DIV/0!", "#N/A"])
 def test_excel_error_values_typed_as_text_are_type_errors(tmp_path: Path, value: str) -> None:
     sheet = Sheet.of("工作台账", [row("工作台账", 走访户数=value)])
