@@ -4,6 +4,8 @@ Each `to_<kind>` returns the converted value, `None` for an empty cell, or raise
 `CellError` with the message key of what is wrong. Text is normalised first: NFKC
 (full-width digits, letters, brackets and colons become half-width), invisible
 characters (zero-width spaces, BOM, NBSP, ideographic spaces at the ends) removed.
+A text value keeps the Chinese punctuation of its prose (，：；！？（）…～): a notice shows
+the clerk's wording as written.
 """
 
 from __future__ import annotations
@@ -66,6 +68,22 @@ def clean_text(value: str) -> str:
     return unicodedata.normalize("NFKC", value).translate(INVISIBLE).strip()
 
 
+# Chinese punctuation that NFKC would make ASCII, kept in text values through the
+# normalisation by a detour via the private use area (which NFKC leaves alone).
+PROSE_PUNCTUATION = "，：；！？（）…～"
+_PROTECT = {ord(c): 0xE000 + i for i, c in enumerate(PROSE_PUNCTUATION)}
+_RESTORE = {private: ord(c) for c, private in zip(PROSE_PUNCTUATION, _PROTECT.values(),
+                                                   strict=True)}
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def clean_prose(value: str) -> str:
+    """`clean_text`, but the Chinese punctuation of PROSE_PUNCTUATION stays as written."""
+    if value.isascii():
+        return value.strip()
+    return clean_text(value.translate(_PROTECT)).translate(_RESTORE)
+
+
 def has_invisible(value: Any) -> bool:
     # every invisible character is outside ASCII
     return isinstance(value, str) and not value.isascii() and value.translate(INVISIBLE) != value
@@ -105,7 +123,7 @@ def to_text(value: Any) -> str | None:
         return str(int(value))
     if isinstance(value, (dt.date, dt.time)):
         return display(value)
-    return clean_text(str(value))
+    return clean_prose(str(value))
 
 
 def to_int(value: Any) -> int | None:
@@ -212,6 +230,7 @@ def to_phone(value: Any) -> str | None:
     text = to_text(value)
     if text is None:
         return None
+    text = clean_text(text)  # （020） as (020): a phone number is no prose
     text = re.sub(r"^\((0\d{2,3})\)", r"\1-", text.replace(" ", ""))
     return text
 

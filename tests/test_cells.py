@@ -107,6 +107,19 @@ def test_text_and_phone_normalisation() -> None:
     assert to_phone(13800138000.0) == "13800138000"
 
 
+@pytest.mark.parametrize(("typed", "kept"), [
+    # prose keeps its Chinese punctuation: the notice shows what the clerk wrote
+    ("场地维修，驻点地点改到党群服务中心（二楼）！", "场地维修，驻点地点改到党群服务中心（二楼）！"),
+    ("首次办理：协调；待复核？……", "首次办理：协调；待复核？……"),
+    ("08:30～12:00", "08:30～12:00"),
+    # codes and choices still fold: full-width letters, digits, hyphens and slashes
+    ("ＬＤ－２０２６－００１", "LD-2026-001"), ("企业／工商户", "企业/工商户"),
+    ("\u3000龙导\u200b ", "龙导"),
+])
+def test_text_keeps_chinese_punctuation_and_folds_the_rest(typed: str, kept: str) -> None:
+    assert to_text(typed) == kept
+
+
 def test_display_shows_values_as_excel_does() -> None:
     assert display(12.0) == "12"
     assert display(dt.datetime(2026, 11, 3)) == "2026-11-03"

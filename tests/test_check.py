@@ -232,13 +232,13 @@ def test_a_form_line_wider_than_the_table_is_no_header(tmp_path: Path) -> None:
 
 
 def test_a_note_merged_across_two_columns_is_the_first_columns_only(tmp_path: Path) -> None:
-    sheet = Sheet.of("走访登记", [row("走访登记", 情况记录="了解情况无诉求", 问题编号=None)],
+    sheet = Sheet.of("走访登记", [row("走访登记", 情况记录="了解情况，无诉求", 问题编号=None)],
                      merges=["H2:I2"])  # 情况记录 over 问题编号
     checked = check_file(write_workbook(tmp_path / "走访.xlsx", sheet), CONFIG, as_of=AS_OF)
     # nothing but that the file brings neither 户册 nor 团队名册 to check against
     assert {f.rule for f in checked.verdict.findings} == {"REF-HOUSEHOLD", "REF-MEMBER"}
     frame = checked.tables[0].frame
-    assert frame["情况记录"].tolist() == ["了解情况无诉求"] and frame["问题编号"].isna().all()
+    assert frame["情况记录"].tolist() == ["了解情况，无诉求"] and frame["问题编号"].isna().all()
 
 
 def test_a_leader_merged_down_repeats(tmp_path: Path) -> None:
