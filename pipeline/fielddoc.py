@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -128,8 +128,14 @@ def _scope(model: type[pa.DataFrameModel]) -> str:
 
 
 def field_doc_page(street: str) -> FieldDocPage:
+    """The public page: a private column's example (a made-up name, phone or address, but
+    one a resident might really have) is not shown there, only in the fill-in templates."""
     title = f"{street}驻点台账字段说明" if street else "驻点台账字段说明"
-    return FieldDocPage(title=title, street=street, ledgers=tuple(describe_ledgers()))
+    ledgers = tuple(
+        replace(ledger, fields=tuple(f if f.public else replace(f, example="")
+                                     for f in ledger.fields))
+        for ledger in describe_ledgers())
+    return FieldDocPage(title=title, street=street, ledgers=ledgers)
 
 
 def write_field_doc(workspace: Workspace) -> Path:
