@@ -189,10 +189,11 @@ def compute_statistics(master: Master, config: Config, as_of: dt.date) -> Statis
     issues = figures.issues(CLOSED, UNRATED, DISSATISFIED, as_of).set_index("community")
     reported = figures.latest_summaries().set_index("community")
     leaders = figures.leaders(TEAMS[0], TEAM_ROLES[0])
+    with_registers = figures.with_registers()  # a 户册 alone is no register
 
     rows = []
     for community in config.communities:
-        has_registers = community in households or community in received or community in outgoing
+        has_registers = community in with_registers
         counts: dict[str, Any] = {
             **_ints(work, community, ("collected", "solved")),
             **_ints(issues, community, ("closed", "on_time", "fed_back", "rated", "dissatisfied",
@@ -210,7 +211,7 @@ def compute_statistics(master: Master, config: Config, as_of: dt.date) -> Statis
         )
         if community in reported.index:
             row = _with_reported(row, reported.loc[community], has_registers)
-        elif not has_registers:
+        elif not has_registers and community not in households:
             row = replace(row, basis=NO_DATA)
         rows.append(row)
 

@@ -106,8 +106,9 @@ def write_statistics_table(workspace: Workspace, table: StatisticsTable) -> list
 # -- CSV ------------------------------------------------------------------------------
 
 def statistics_csv(table: StatisticsTable) -> str:
-    """INTERFACE.md's 统计表.csv: BOM, one row per community, 口径 last; 走访率 like 58.28%
-    (empty where a community has no households)."""
+    """INTERFACE.md's 统计表.csv: BOM, one row per community, 口径 last (计算 or 填报: a
+    community with no data has computed zeros); 走访率 like 58.28% (empty where a
+    community has no households)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([Summary.leader, Summary.community, *(c.header for c in HOUSEHOLD_COLUMNS),
@@ -115,7 +116,8 @@ def statistics_csv(table: StatisticsTable) -> str:
     for row in table.rows:
         figures = ["" if c.is_rate and c.value(row) is None else c.text(row)
                    for c in HOUSEHOLD_COLUMNS]
-        writer.writerow([neutralise(row.leader), neutralise(row.community), *figures, row.basis])
+        basis = REPORTED if row.basis == REPORTED else COMPUTED
+        writer.writerow([neutralise(row.leader), neutralise(row.community), *figures, basis])
     return "\ufeff" + buffer.getvalue()
 
 

@@ -350,6 +350,13 @@ class Figures:
             "AND v.date BETWEEN ? AND ? GROUP BY h.community, h.type",
             self.db, params=(*household_targets, *self.period))
 
+    def with_registers(self) -> set[str]:
+        """Communities with a row of the 登记簿 (走访登记, 接待登记) in the period."""
+        return {row[0] for row in self.db.execute(
+            "SELECT community FROM visit WHERE superseded_by IS NULL AND date BETWEEN ? AND ? "
+            "UNION SELECT community FROM reception WHERE superseded_by IS NULL "
+            "AND date BETWEEN ? AND ?", (*self.period, *self.period))}
+
     def received(self) -> dict[str, int]:
         return _community_counts(self.db, "SELECT community, SUM(visitors) FROM reception "
                                  "WHERE superseded_by IS NULL AND date BETWEEN ? AND ? "

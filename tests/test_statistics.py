@@ -230,6 +230,30 @@ def test_a_summary_alone_is_used_and_marked_reported(street: StatisticsTable) ->
     assert renhe.note == ""
 
 
+def test_a_household_roster_is_no_register(tmp_path: Path) -> None:
+    # 新民 keeps a 户册 and reports its figures in a 社区汇总, with no 走访/接待登记 this year
+    # (last year's visit does not count): the table shows the reported figures, as 填报
+    ws = Workspace(tmp_path).ensure()
+    write_workbook(ws.inbox / "新民.xlsx", Sheet.of("团队名册", roster("新民", "夏先华")),
+                   Sheet.of("户册", household_base("新民", "XM", ["居民户"] * 3)),
+                   Sheet.of("走访登记", [visit("新民", "XM-0001", NEW_YEAR_EVE, visitor="夏先华")]),
+                   Sheet.of("社区汇总", [summary(
+                       "新民", "夏先华", total=3215, visited=1992, residents=1917, businesses=75,
+                       received=45, outgoing=25)]))
+    run(ws)
+    xinmin = by_community(statistics(ws))["新民"]
+    assert xinmin.basis == REPORTED
+    assert (xinmin.total, xinmin.visited, xinmin.residents, xinmin.businesses, xinmin.received,
+            xinmin.outgoing) == (3215, 1992, 1917, 75, 45, 25)
+    # its 户册 alone, without the summary: computed, not 无数据
+    ws2 = Workspace(tmp_path / "only").ensure()
+    write_workbook(ws2.inbox / "新民.xlsx", Sheet.of("团队名册", roster("新民", "夏先华")),
+                   Sheet.of("户册", household_base("新民", "XM", ["居民户"] * 3)))
+    run(ws2)
+    alone = by_community(statistics(ws2))["新民"]
+    assert (alone.basis, alone.total, alone.visited) == (COMPUTED, 3, 0)
+
+
 def test_registers_win_over_a_summary_and_the_difference_is_noted(
         street: StatisticsTable) -> None:
     huanzhu = by_community(street)["环珠"]

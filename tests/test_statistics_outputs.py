@@ -128,7 +128,9 @@ def test_demo_subtotals_and_total(demo: Workspace) -> None:
 def test_csv_rows_for_reported_and_empty_communities(street: Workspace) -> None:
     text = (street.public / "统计表.csv").read_bytes().decode("utf-8-sig")
     assert "张建勋,仁和,1300,502,349,153,38.62%,82,56,填报\r\n" in text
-    assert "夏先华,富力,0,0,0,0,,0,0,无数据\r\n" in text
+    # INTERFACE: 口径 is 计算 or 填报; a community with no data has computed zeros
+    assert "夏先华,富力,0,0,0,0,,0,0,计算\r\n" in text
+    assert {line.rsplit(",", 1)[1] for line in text.splitlines()[1:]} == {"计算", "填报"}
     assert "小计" not in text and "合计" not in text
 
 
