@@ -231,6 +231,8 @@ def to_phone(value: Any) -> str | None:
     if text is None:
         return None
     text = clean_text(text)  # （020） as (020): a phone number is no prose
+    if re.fullmatch(r"1[3-9]\d-?\d{4}-?\d{4}", text.replace(" ", "")):
+        return text.replace(" ", "").replace("-", "")  # 138-0013-8000: a mobile, grouped
     text = re.sub(r"^\((0\d{2,3})\)", r"\1-", text.replace(" ", ""))
     return text
 

@@ -88,8 +88,14 @@ class StartedCheck:
             return _unreadable(self.verdict, say("FILE.crashed", detail=str(exc)))
         checked.verdict.file, checked.verdict.sha256 = self.verdict.file, self.verdict.sha256
         if checked.verdict.status != "unreadable":
+            # a row whose 社区 is none of the street's (already a CHOICE error) is checked
+            # against no community's 户册 or 名册
+            off_street = {(f.sheet, f.row) for f in checked.verdict.findings
+                          if f.rule == "CHOICE" and f.column == Roster.community}
             try:
-                checked.verdict.findings += check_references(checked.tables, master)
+                checked.verdict.findings += [
+                    f for f in check_references(checked.tables, master)
+                    if (f.sheet, f.row) not in off_street]
             except Exception as exc:  # our fault: this file is not taken, the night goes on
                 checked.verdict.findings.append(Finding("FILE", say(
                     "FILE.check_crashed", check="与总台账核对", detail=repr(exc)[:200])))

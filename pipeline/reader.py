@@ -71,17 +71,20 @@ def read_grids(path: Path, problems: dict[str, dict[str, str]] | None = None) ->
 
 
 def _mark_problems(path: Path, grids: list[Grid], problems: dict[str, dict[str, str]]) -> None:
-    """Overlay CellProblems (openpyxl, read-only, only for the sheets that need it)."""
-    workbook = load_workbook(path, read_only=True, data_only=False)
+    """Overlay CellProblems (openpyxl, read-only, only for the sheets that need it). An
+    error cell shows what Excel shows (#N/A, even where a formula gave it); a formula
+    saved without its value shows the formula."""
+    kinds = {kind for cells in problems.values() for kind in cells.values()}
+    books = {kind: load_workbook(path, read_only=True, data_only=kind == "error")
+             for kind in kinds}
     try:
         for grid in grids:
             cells = problems.get(grid.name)
             if not cells:
                 continue
-            sheet = workbook[grid.name]
             for ref, kind in cells.items():
                 row, col = coordinate_to_tuple(ref)
-                shown = sheet.cell(row=row, column=col).value
+                shown = books[kind][grid.name].cell(row=row, column=col).value
                 key = "TYPE.error_value" if kind == "error" else "TYPE.formula_no_value"
                 while len(grid.rows) < row:
                     grid.rows.append([])
@@ -89,7 +92,8 @@ def _mark_problems(path: Path, grids: list[Grid], problems: dict[str, dict[str, 
                 line.extend([""] * (col - len(line)))
                 line[col - 1] = CellProblem(key, display(shown) or ref)
     finally:
-        workbook.close()
+        for book in books.values():
+            book.close()
 
 
 def fill_merges(grid: Grid) -> Grid:

@@ -94,7 +94,8 @@ def _nothing_to_check(rule: str, key: str, table: LedgerRows, community: str,
                       header: str, row: int) -> Finding:
     """Neither the file nor the master knows the community's 户册/名册: one warning, not one per row."""
     return Finding(rule, say(key, community=community), severity="警告", sheet=table.sheet,
-                   cell=table.cell(header, row), row=row, column=header)
+                   cell=table.cell(header, row), row=row, column=header,
+                   value=str(table.frame.at[row, header]))
 
 
 def _unknown(table: LedgerRows, header: str, lookup: Callable[[str], set[str] | None],

@@ -306,10 +306,11 @@ def _team_head(table: Table, frame: pd.DataFrame) -> list[Finding]:
                 continue
             if not holders:
                 first = int(members.index[0])
+                held = members.at[first, Roster.role]  # the cell pointed at, as it is
                 findings.append(Finding(
                     "TEAM-HEAD", say("TEAM-HEAD.missing", community=community, team=team, role=role),
                     sheet=table.sheet, cell=table.cell(Roster.role, first), row=first,
-                    column=Roster.role, value=role))
+                    column=Roster.role, value=None if pd.isna(held) else str(held)))
             else:
                 for row in holders[1:]:
                     findings.append(Finding(
@@ -346,7 +347,10 @@ def _as_of_in_title(title: str) -> re.Match[str] | None:
     dates = list(DATE_IN_TITLE.finditer(title))
     marked = [m for m in dates if AS_OF_MARK.search(title[:m.start()])]
     unmarked = [m for m in dates if not OTHER_DATE_MARK.search(title[:m.start()])]
-    return (marked or unmarked or [None])[0]
+    for found in (marked, unmarked):
+        if found:
+            return found[0]
+    return None
 
 
 def _summary_as_of(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -135,6 +137,40 @@ def test_total_rows_are_skipped_with_a_warning(tmp_path: Path) -> None:
     # no roster anywhere: one warning for the sheet, not one per row
     assert [(f.rule, f.cell) for f in verdict.warnings if f.rule == "REF-MEMBER"] == [
         ("REF-MEMBER", "D2")]
+
+
+def test_a_missing_role_points_at_a_cell_and_says_what_it_holds(tmp_path: Path) -> None:
+    sheet = Sheet.of("团队名册", [row("团队名册"), row("团队名册", 姓名="王二", 团队职务="成员"),
+                                 row("团队名册", 团队="辅助团队", 姓名="赵书记", 身份="社区两委"),
+                                 row("团队名册", 团队="辅助团队", 姓名="钱委员", 团队职务="联络员",
+                                     身份="社区两委")])
+    verdict = verdict_of(tmp_path, sheet)
+    assert [(f.rule, f.cell, f.value) for f in verdict.errors] == [("TEAM-HEAD", "D2", "负责人")]
+    assert "没有联络员" in verdict.errors[0].message
+
+
+def test_rows_of_a_community_not_of_the_street_are_not_checked_against_a_roster(
+        tmp_path: Path) -> None:
+    sheet = Sheet.of("走访登记", [row("走访登记", 社区="龙导社区")])
+    verdict = verdict_of(tmp_path, sheet)
+    assert [(f.rule, f.cell, f.value) for f in verdict.findings] == [("CHOICE", "B2", "龙导社区")]
+
+
+def test_no_roster_to_check_against_names_the_cell_and_its_value(tmp_path: Path) -> None:
+    verdict = verdict_of(tmp_path, Sheet.of("走访登记", [row("走访登记", 户编号="LD-0042")]))
+    assert {(f.rule, f.cell, f.value) for f in verdict.warnings} == {
+        ("REF-HOUSEHOLD", "D2", "LD-0042"), ("REF-MEMBER", "G2", "李福坚")}
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("138-0013-8001", "13800138001"), ("138 0013 8002", "13800138002"),
+    ("020-84201234", "020-84201234"), ("（020）8420 1234", "020-84201234")])
+def test_phone_numbers_as_clerks_group_them(tmp_path: Path, typed: str, stored: str) -> None:
+    sheet = Sheet.of("团队名册", [row("团队名册", 联系电话=typed),
+                                 row("团队名册", 姓名="陈联络", 团队职务="联络员", 身份="街道中层干部")])
+    checked = check_file(write_workbook(tmp_path / "名册.xlsx", sheet), CONFIG, as_of=AS_OF)
+    assert checked.verdict.errors == [], [f.message for f in checked.verdict.errors]
+    assert checked.tables[0].frame["联系电话"].tolist()[0] == stored
 
 
 def test_duplicate_household_ids_within_a_community(tmp_path: Path) -> None:
@@ -274,6 +310,21 @@ def test_excel_error_values_typed_as_text_are_type_errors(tmp_path: Path, value:
     sheet = Sheet.of("工作台账", [row("工作台账", 走访户数=value)])
     verdict = verdict_of(tmp_path, sheet)
     assert [(f.rule, f.cell, f.value) for f in verdict.errors] == [("TYPE", "H2", value)]
+
+
+def test_an_error_a_formula_gave_shows_as_excel_shows_it(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "工作.xlsx", Sheet.of("工作台账", [row("工作台账")]))
+    patched = tmp_path / "错误值.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":  # 走访户数 = NA(), saved as #N/A
+                data = re.sub(rb'<c r="H2"[^>]*?(/>|>.*?</c>)',
+                              b'<c r="H2" t="e"><f>NA()</f><v>#N/A</v></c>', data)
+            dst.writestr(item, data)
+    verdict = check_file(patched, CONFIG, as_of=AS_OF).verdict
+    assert [(f.rule, f.cell, f.value) for f in verdict.errors] == [("TYPE", "H2", "#N/A")]
+    assert "#N/A" in verdict.errors[0].message and "NA()" not in verdict.errors[0].message
 
 
 def test_formula_without_cached_value_names_its_cell(tmp_path: Path) -> None:
