@@ -212,6 +212,23 @@ def test_workbook_shows_basis_and_the_internal_note(street: Workspace) -> None:
     assert ws["G11"].value is None and ws["C11"].value == 0
 
 
+def test_workbook_has_the_rate_chart_and_what_it_draws(demo: Workspace) -> None:
+    ws = sheet(demo, "走访率图")
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == ("社区", "走访率", "时间进度")
+    rates = {name: rate for name, rate, _ in rows[1:]}
+    assert list(rates) == ["龙导", "状元", "仁和", "环珠", "富力", "新民", "鹤兴", "梅园南", "昌盛",
+                           "龙田"]
+    assert rates["龙导"] == pytest.approx(820 / 1050) and rates["龙田"] == pytest.approx(1050 / 2620)
+    with Master(demo.master) as master:  # the even pace, the same for every community
+        pace = compute_statistics(master, demo.config(), AS_OF).pace
+    assert [p for *_, p in rows[1:]] == pytest.approx([float(pace)] * 10)
+    (chart,) = ws._charts
+    assert chart.type == "bar" and len(chart.series) == 2
+    assert chart.series[0].val.numRef.f == "'走访率图'!$B$2:$B$11"
+    assert chart.series[0].cat.numRef.f == "'走访率图'!$A$2:$A$11"  # openpyxl's way
+
+
 # -- the page -------------------------------------------------------------------------
 
 def html(ws: Workspace) -> str:
