@@ -337,6 +337,11 @@ def _rate_chart_sheet(sheet: Worksheet, table: StatisticsTable) -> None:
     sheet.column_dimensions["A"].width = 12
     sheet.column_dimensions["B"].width = sheet.column_dimensions["C"].width = 10
     sheet.add_chart(chart, "E2")
+    sheet.freeze_panes = "A2"
+    sheet.page_setup.orientation = "landscape"  # printed like the table: one A4 page
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = sheet.page_setup.fitToHeight = 1
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _household_sheet(sheet: Worksheet, table: StatisticsTable) -> None:
