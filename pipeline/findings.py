@@ -74,6 +74,14 @@ class Verdict:
             len(f.cell or ""), f.cell or ""))
         return self
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Verdict:
+        """The verdict `as_json` gave (as the master keeps it for every submission)."""
+        findings = [Finding(**f, severity=severity) for key, severity in
+                    (("errors", ERROR), ("warnings", WARNING)) for f in data[key]]
+        return cls(file=data["file"], sha256=data["sha256"], status=data["status"],
+                   findings=findings, sheets=[SheetInfo(**s) for s in data["sheets"]])
+
     def as_json(self) -> dict[str, Any]:
         return {
             "file": self.file,

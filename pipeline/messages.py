@@ -10,6 +10,7 @@ from typing import Any
 
 MESSAGES: dict[str, str] = {
     # --- the file as a whole -------------------------------------------------------------
+    "FILE.duplicate": "本文件与{received}收到的“{earlier}”内容完全相同，已经收到过，这次不再合并；下面是那次的检查结果。",
     "FILE.missing": "找不到文件“{path}”，请检查文件名和位置。",
     "FILE.empty": "文件是空的（0字节），请重新保存为Excel工作簿（.xlsx）后再提交。",
     "FILE.not_zip": "这不是Excel工作簿（.xlsx）文件，可能是改了扩展名的文本或CSV文件。请在Excel中“另存为”Excel工作簿（.xlsx）后再提交。",

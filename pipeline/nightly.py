@@ -27,12 +27,13 @@ from typing import IO, Any
 from pipeline.atomic import AtomicBatch, atomic_batch, sweep_temporaries
 from pipeline.check import Checked, check_ahead, check_file, sha256_of
 from pipeline.feedback import write_feedback
-from pipeline.findings import Verdict
+from pipeline.findings import Finding, Verdict
 from pipeline.lock import RunLocked, run_lock
 from pipeline.messages import say
 from pipeline.publish import publish
 from pipeline.store import Master
 from pipeline.workspace import Workspace
+from schemas.rules import WARNING
 
 __all__ = ["RunLocked", "RunSummary", "run_nightly"]
 
@@ -138,7 +139,7 @@ def _ingest(workspace: Workspace, master: Master, config: Any, as_of: dt.date,
             continue
         received[archived[0]] = (path, archived[1], when)
     done: list[Path] = []
-    seen: dict[str, str] = {}    # sha256 -> feedback path, for files taken in this run
+    seen: dict[str, dict[str, Any]] = {}  # sha256 -> its submission, for files taken this run
     started: set[str] = set()
 
     def known(archive_path: Path) -> bool:  # the same bytes came before: not read again
@@ -165,17 +166,17 @@ def _ingest(workspace: Workspace, master: Master, config: Any, as_of: dt.date,
 
 
 def _take(workspace: Workspace, master: Master, config: Any, as_of: dt.date, path: Path,
-          archive_path: Path, sha: str, received: dt.datetime, seen: dict[str, str],
+          archive_path: Path, sha: str, received: dt.datetime, seen: dict[str, dict[str, Any]],
           summary: RunSummary, checked: Checked | None, reports: AtomicBatch) -> FileResult:
-    earlier = master.find_submission(sha)
+    earlier = master.find_submission(sha) or seen.get(sha)
     relative = str(archive_path.relative_to(workspace.root))
-    if earlier is not None or sha in seen:
-        feedback = earlier["feedback_path"] if earlier else seen[sha]
+    if earlier is not None:
+        feedback = _duplicate_feedback(workspace, path, archive_path, earlier, reports)
         master.add_submission(
             file_name=path.name, sha256=sha, received_at=received.isoformat(timespec="seconds"),
-            run_as_of=as_of.isoformat(), status="duplicate",
-            community=earlier["community"] if earlier else None, errors=0, warnings=0,
-            archive_path=relative, feedback_path=feedback, verdict_json="{}")
+            run_as_of=as_of.isoformat(), status="duplicate", community=earlier["community"],
+            errors=0, warnings=0, archive_path=relative, feedback_path=feedback,
+            verdict_json="{}")
         return FileResult(path.name, sha, "duplicate", 0, 0, feedback)
     if checked is None:  # skipped as a duplicate that turned out not to be one: read it now
         checked = check_file(archive_path, config, as_of, master)
@@ -196,8 +197,28 @@ def _take(workspace: Workspace, master: Master, config: Any, as_of: dt.date, pat
             summary.merged_rows[table.ledger] += count.merged
             summary.replaced_rows[table.ledger] += count.replaced
     summary.findings.update(f.rule for f in verdict.findings)
-    seen[sha] = feedback
+    seen[sha] = {"file_name": path.name, "received_at": received.isoformat(timespec="seconds"),
+                 "feedback_path": feedback, "community": checked.community,
+                 "verdict_json": json.dumps(verdict.as_json(), ensure_ascii=False)}
     return FileResult(path.name, sha, status, len(verdict.errors), len(verdict.warnings), feedback)
+
+
+def _duplicate_feedback(workspace: Workspace, path: Path, archive_path: Path,
+                        earlier: dict[str, Any], reports: AtomicBatch) -> str:
+    """A file whose bytes came before gets a report of its own (INTERFACE: one for each
+    file): the earlier verdict under this file's name, opening with a note that it was
+    received already and is not merged again. Its path, for the run summary."""
+    try:
+        verdict = Verdict.from_json(json.loads(earlier["verdict_json"]))
+    except (KeyError, TypeError, ValueError):  # a submission recorded without its verdict
+        return str(earlier["feedback_path"])
+    verdict.file = path.name
+    received = str(earlier["received_at"])[:16].replace("T", " ")
+    verdict.findings.insert(0, Finding("FILE", say(
+        "FILE.duplicate", earlier=earlier["file_name"], received=received), severity=WARNING))
+    files = write_feedback(workspace, verdict, archive_path if verdict.status != "unreadable"
+                           else None, earlier["community"], reports)
+    return str(files.json.relative_to(workspace.root))
 
 
 def _report(out: IO[str], result: FileResult, index: int, total: int) -> None:

@@ -136,7 +136,8 @@ class Master:
 
     def find_submission(self, sha256: str) -> dict[str, Any] | None:
         """An earlier accepted or rejected submission of the same bytes."""
-        fields = ("id", "file_name", "status", "received_at", "feedback_path", "community")
+        fields = ("id", "file_name", "status", "received_at", "feedback_path", "community",
+                  "verdict_json")
         row = self.db.execute(
             f"SELECT {', '.join(fields)} FROM submissions "
             "WHERE sha256 = ? AND status != 'duplicate' ORDER BY id LIMIT 1", (sha256,)).fetchone()

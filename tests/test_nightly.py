@@ -89,6 +89,27 @@ def test_accept_reject_and_duplicate(ws: Workspace) -> None:
     with Master(ws.master) as master:
         assert len(master.current("走访登记")) == 4
         assert len(master.submissions()) == 6
+    # each file has its report: the earlier verdict, opening with a note that it came before
+    wrong = next(f for f in again.files if f.name == "03_错.xlsx")
+    assert wrong.feedback == "outbox/feedback/龙导/03_错.json"
+    report = json.loads((ws.root / wrong.feedback).read_text("utf-8"))
+    assert report["file"] == "03_错.xlsx" and report["status"] == "invalid"
+    assert [e["rule"] for e in report["errors"]] == ["REF-HOUSEHOLD"]
+    assert report["warnings"][0]["rule"] == "FILE" and "内容完全相同" in report["warnings"][0]["message"]
+
+    # under another name, in one run with its twin: both have a report of their own
+    write_workbook(ws.inbox / "04_走访.xlsx", Sheet.of("走访登记", visits([5], AS_OF)))
+    (ws.inbox / "04_走访_再交.xlsx").write_bytes((ws.inbox / "04_走访.xlsx").read_bytes())
+    os.utime(ws.inbox / "04_走访.xlsx", ns=(1, 1))
+    twins = run(ws)
+    assert [(f.name, f.status, f.feedback) for f in twins.files] == [
+        ("04_走访.xlsx", "accepted", "outbox/feedback/龙导/04_走访.json"),
+        ("04_走访_再交.xlsx", "duplicate", "outbox/feedback/龙导/04_走访_再交.json")]
+    resent = json.loads((ws.root / twins.files[1].feedback).read_text("utf-8"))
+    assert (resent["file"], resent["status"], resent["errors"]) == ("04_走访_再交.xlsx", "valid", [])
+    assert "04_走访.xlsx" in resent["warnings"][0]["message"]
+    assert (ws.feedback / "龙导" / "04_走访_再交.html").exists()
+    assert sum(twins.merged_rows.values()) == 1
 
 
 def test_corrected_resubmission_replaces_the_weeks_it_covers(ws: Workspace) -> None:
