@@ -415,11 +415,12 @@ def dissatisfied_issues(issues: pd.DataFrame, as_of: dt.date) -> list[Supervisio
 
 def unfed_back_issues(issues: pd.DataFrame, policy: Policy,
                       as_of: dt.date) -> list[SupervisionItem]:
-    """ISSUE-FEEDBACK as 督办: closed more than `feedback_overdue_days` days ago, no 反馈日期."""
+    """ISSUE-FEEDBACK as 督办: closed `feedback_overdue_days` (15) or more days ago and no
+    反馈日期 (DOMAIN: 督办 when 15 days past 办结日期, as ISSUE-OVERDUE's 5+ days past)."""
     rows = _registered_by(issues, as_of)
     limit = pd.Timestamp(as_of - dt.timedelta(days=policy.feedback_overdue_days))
     rows = rows[(rows[Issue.status] == CLOSED).fillna(False) & rows[Issue.feedback].isna()
-                & (rows[Issue.closed] < limit).fillna(False)]
+                & (rows[Issue.closed] <= limit).fillna(False)]
     items = []
     for row in _records(rows):
         closed = _date(row[Issue.closed])
@@ -429,7 +430,7 @@ def unfed_back_issues(issues: pd.DataFrame, policy: Policy,
         items.append(SupervisionItem(
             "feedback", _text(row[Issue.community]), _text(row[Issue.owner]),
             f"问题{issue_id}于{day_text(closed)}办结，{days}天未向群众反馈结果"
-            f"（应在{policy.feedback_overdue_days}天内反馈）",
+            f"（办结满{policy.feedback_overdue_days}天仍未反馈即列入督办）",
             _issue_fields(row, "feedback", **{DAYS_SINCE_CLOSED: days})))
     return sorted(items, key=lambda i: (-i.details[DAYS_SINCE_CLOSED], i.community))
 

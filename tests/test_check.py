@@ -226,6 +226,17 @@ def test_the_seed_table_reads_as_a_summary_sheet(tmp_path: Path) -> None:
     assert any(f.rule == "REQUIRED" and f.column == "统计截至日期" for f in verdict.warnings)
 
 
+@pytest.mark.parametrize(("stated", "warned"), [("3.13%", False), ("3.12%", True), (0.03125, False)])
+def test_a_stated_rate_is_compared_rounded_half_up(tmp_path: Path, stated: object,
+                                                   warned: bool) -> None:
+    # 1/32 = 3.125%: the statistics table prints 3.13%, so 3.13% is right and 3.12% is not
+    sheet = Sheet.of("社区汇总", [row("社区汇总", **{"总户数(户)": 32, "已走访户数(户)": 1,
+                                                "群众(户)": 1, "企业/工商户(户)": 0,
+                                                "走访率": stated})])
+    verdict = verdict_of(tmp_path, sheet)
+    assert [f.rule for f in verdict.warnings if f.rule == "SUM-RATE"] == (["SUM-RATE"] if warned else [])
+
+
 def test_summary_as_of_date_from_the_title(tmp_path: Path) -> None:
     sheet = seed_table_sheet(title="驻点团队联系群众数据统计表（截至2026年11月30日）")
     verdict = verdict_of(tmp_path, sheet)

@@ -138,8 +138,9 @@ def test_overdue_names_who_and_when(issues: None, at: Any) -> None:
 
 
 @pytest.mark.parametrize(("as_of", "expected"), [
-    (D(2026, 11, 16), []),                          # closed 15 days ago: still a 警告 only
-    (D(2026, 11, 17), [("LD-2026-003", 16)]),       # more than 15 days: 督办
+    (D(2026, 11, 15), []),                          # closed 14 days ago: still a 警告 only
+    (D(2026, 11, 16), [("LD-2026-003", 15)]),       # 15 days past 办结日期: 督办
+    (D(2026, 11, 17), [("LD-2026-003", 16)]),
 ])
 def test_feedback_after_fifteen_days(issues: None, at: Any, as_of: dt.date,
                                      expected: list[Any]) -> None:
