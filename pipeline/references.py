@@ -16,7 +16,7 @@ from pipeline.convert import LedgerRows
 from pipeline.findings import Finding
 from pipeline.messages import say
 from pipeline.store import Master
-from schemas import Household, Issue, Reception, Roster, Summary, Visit, WorkLog
+from schemas import Household, Issue, Reception, Roster, Schedule, Summary, Visit, WorkLog
 from schemas.choices import HOUSEHOLD_TYPES, ISSUE_LEVELS
 
 CUMULATIVE = (Summary.visited, Summary.residents, Summary.businesses, Summary.received,
@@ -92,8 +92,10 @@ def _finding(rule: str, message: str, table: LedgerRows, header: str, row: int,
 
 def _nothing_to_check(rule: str, key: str, table: LedgerRows, community: str,
                       header: str, row: int) -> Finding:
-    """Neither the file nor the master knows the community's 户册/名册: one warning, not one per row."""
-    return Finding(rule, say(key, community=community), severity="警告", sheet=table.sheet,
+    """Neither the file nor the master knows the community's 户册/名册: one finding, not one
+    per row, as severe as the rule (DOMAIN: a 户编号 not in the 户册 is an 错误, a name not
+    on the 名册 a 警告)."""
+    return Finding(rule, say(key, community=community), sheet=table.sheet,
                    cell=table.cell(header, row), row=row, column=header,
                    value=str(table.frame.at[row, header]))
 
@@ -159,6 +161,10 @@ def _work_log(table: LedgerRows, refs: References) -> list[Finding]:
     return _members(table, refs, WorkLog.leader)
 
 
+def _schedule(table: LedgerRows, refs: References) -> list[Finding]:
+    return _members(table, refs, Schedule.leader)  # DOMAIN: 带队领导 is on the 名册
+
+
 def _escalation(table: LedgerRows, refs: References) -> list[Finding]:
     """ISSUE-ESCALATION: 办理层级 only moves up against the master's current level."""
     if refs.master is None:
@@ -207,6 +213,7 @@ RULES = {
     Visit.Config.name: _visits,
     Reception.Config.name: _receptions,
     WorkLog.Config.name: _work_log,
+    Schedule.Config.name: _schedule,
     Issue.Config.name: _escalation,
     Summary.Config.name: _monotone,
 }

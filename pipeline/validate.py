@@ -36,7 +36,12 @@ from schemas import (
     field_specs,
 )
 from schemas.choices import TEAM_ROLES, TEAMS
+from schemas.rules import WARNING
 
+# Checks of ours beyond the letter of DOMAIN's rule they are filed under: they ask the
+# clerk to look, they do not reject the file. (ISSUE-DATES is 完成时限 and 办结日期 not
+# before 登记日期; a 反馈日期 before the 办结日期 is only suspicious.)
+ADVISORY = frozenset({("ISSUE-DATES", Issue.feedback)})
 BLANK_ROW_MIN_MISSING = 3  # this many required cells empty in one row: one finding for the row
 DATE_IN_TITLE = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})")
 # A date the title names as the figures' date, and one it names as something else (the day
@@ -184,7 +189,8 @@ def _explain(
     def found(rule_id: str, message: str) -> Finding:
         return Finding(rule_id, message, sheet=table.sheet,
                        cell=table.cell(header, row) if header in table.columns else None,
-                       row=row, column=header, value=shown)
+                       row=row, column=header, value=shown,
+                       severity=WARNING if (rule_id, header) in ADVISORY else "")
 
     if check == "not_nullable":
         rule_id = spec.required_rule

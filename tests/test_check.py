@@ -17,6 +17,8 @@ from tests.builders import SEED_ROWS, Sheet, headers, row, seed_table_sheet, wri
 
 CONFIG = load_config(None)
 AS_OF = dt.date(2026, 12, 1)
+# 龙导's 户册, for files whose 走访登记 must be checkable (REF-HOUSEHOLD: none is an 错误)
+HOUSEHOLDS = Sheet.of("户册", [row("户册", 户编号=f"LD-{i:04d}") for i in range(1, 10)])
 
 
 def verdict_of(tmp_path: Path, *sheets: Sheet, name: str = "台账.xlsx") -> Verdict:
@@ -53,7 +55,7 @@ def test_messy_layout_reads_title_rows_blank_rows_text_dates_and_fullwidth(tmp_p
     ]
     sheet = Sheet.of("走访登记", rows, title=["龙导社区走访登记表", "填报人：张三"], skip_rows=1,
                      skip_cols=2)
-    verdict = verdict_of(tmp_path, sheet)
+    verdict = verdict_of(tmp_path, sheet, HOUSEHOLDS)
     assert verdict.status == "valid", [f.message for f in verdict.findings]
     assert verdict.sheets[0].rows == 3
 
@@ -73,7 +75,7 @@ def test_headers_match_by_name_with_spaces_brackets_and_reordering(tmp_path: Pat
 def test_one_bad_cell_does_not_hide_another(tmp_path: Path) -> None:
     rows = [row("走访登记", 人数="一百", 联系方式="上门")]
     sheet = Sheet.of("走访登记", rows)
-    verdict = verdict_of(tmp_path, sheet)
+    verdict = verdict_of(tmp_path, sheet, HOUSEHOLDS)
     assert places(verdict.errors) == {
         ("TYPE", "走访登记", sheet.cell(0, "人数")),
         ("CHOICE", "走访登记", sheet.cell(0, "联系方式")),
@@ -104,7 +106,7 @@ def test_required_choice_format_range_and_conditional_rules(tmp_path: Path) -> N
 
 def test_a_mostly_empty_row_is_one_finding(tmp_path: Path) -> None:
     sheet = Sheet.of("走访登记", [row("走访登记"), {"社区": "龙导"}])
-    verdict = verdict_of(tmp_path, sheet)
+    verdict = verdict_of(tmp_path, sheet, HOUSEHOLDS)
     assert [(f.rule, f.row) for f in verdict.errors] == [("REQUIRED", 3)]
 
 
@@ -157,9 +159,31 @@ def test_rows_of_a_community_not_of_the_street_are_not_checked_against_a_roster(
 
 
 def test_no_roster_to_check_against_names_the_cell_and_its_value(tmp_path: Path) -> None:
-    verdict = verdict_of(tmp_path, Sheet.of("走访登记", [row("走访登记", 户编号="LD-0042")]))
-    assert {(f.rule, f.cell, f.value) for f in verdict.warnings} == {
-        ("REF-HOUSEHOLD", "D2", "LD-0042"), ("REF-MEMBER", "G2", "李福坚")}
+    # DOMAIN: REF-HOUSEHOLD is an 错误 (no 户册 anywhere: no 户编号 is in it), REF-MEMBER a 警告
+    verdict = verdict_of(tmp_path, Sheet.of("走访登记", [row("走访登记", 户编号="LD-0042"),
+                                                        row("走访登记", 户编号="LD-0043")]))
+    assert [(f.rule, f.cell, f.value) for f in verdict.errors] == [
+        ("REF-HOUSEHOLD", "D2", "LD-0042")]  # one for the sheet, not one per row
+    assert "还没有龙导社区的户册" in verdict.errors[0].message
+    assert [(f.rule, f.cell, f.value) for f in verdict.warnings] == [("REF-MEMBER", "G2", "李福坚")]
+
+
+def test_a_schedules_leader_is_checked_against_the_roster(tmp_path: Path) -> None:
+    roster = Sheet.of("团队名册", [row("团队名册"), row("团队名册", 姓名="陈联络", 团队职务="联络员",
+                                                 身份="街道中层干部")])
+    schedule = Sheet.of("驻点安排", [row("驻点安排"), row("驻点安排", 驻点日期=dt.date(2026, 11, 17),
+                                                        带队领导="张三")])
+    verdict = verdict_of(tmp_path, roster, schedule)
+    assert [(f.rule, f.sheet, f.cell, f.value, f.severity) for f in verdict.findings] == [
+        ("REF-MEMBER", "驻点安排", "F3", "张三", "警告")]
+
+
+def test_feedback_dated_before_closing_is_a_question_not_a_rejection(tmp_path: Path) -> None:
+    sheet = Sheet.of("问题台账", [row("问题台账", 办理状态="已办结", 办结日期=dt.date(2026, 11, 5),
+                                    办理结果="已修复", 反馈日期=dt.date(2026, 11, 4))])
+    verdict = verdict_of(tmp_path, sheet)
+    assert verdict.status == "valid"
+    assert [(f.rule, f.cell, f.severity) for f in verdict.warnings] == [("ISSUE-DATES", "Q2", "警告")]
 
 
 @pytest.mark.parametrize(("typed", "stored"), [
@@ -273,7 +297,7 @@ def test_a_form_line_wider_than_the_table_is_no_header(tmp_path: Path) -> None:
     width = len(headers("走访登记"))
     sheet = Sheet.of("走访登记", [row("走访登记")], title=["龙导社区走访登记表", "填报单位：龙导社区"],
                      extra={f"{chr(ord('A') + width + 1)}2": "填报日期：2026年11月20日"})
-    verdict = verdict_of(tmp_path, sheet)
+    verdict = verdict_of(tmp_path, sheet, HOUSEHOLDS)
     assert verdict.status == "valid", [f.message for f in verdict.findings]
     assert verdict.sheets[0].rows == 1
 
