@@ -19,9 +19,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from pipeline.atomic import atomic_batch
@@ -43,6 +43,9 @@ from pipeline.public_view import (
 from pipeline.store import Master
 from pipeline.workspace import Workspace
 from schemas.choices import CLOSED, ISSUE_STATUSES, TEAM_ROLES, TEAMS
+
+if TYPE_CHECKING:
+    from pipeline.statistics_outputs import StatisticsPage
 
 NOTICE_LEAD = "NOTICE-LEAD"
 INDEX_NAME = "index.html"
@@ -143,6 +146,7 @@ class IndexPage:
     communities: tuple[CommunityLink, ...]
     statistics_href: str
     fields_href: str
+    statistics: StatisticsPage | None = None  # the table itself, on the board
 
 
 @dataclass(frozen=True)
@@ -368,8 +372,10 @@ def team_groups(members: list[TeamMember]) -> list[TeamGroup]:
 
 
 def shown_issues(issues: list[IssueResult], as_of: dt.date) -> list[IssueResult]:
-    """The issues a community page lists: registered this year, or not yet closed."""
-    return [i for i in issues if i.registered.year == as_of.year or i.status != CLOSED]
+    """The issues a community page lists: registered this year, closed this year (as the
+    statistics table counts them), or not yet closed."""
+    return [i for i in issues if i.registered.year == as_of.year or i.status != CLOSED
+            or (i.closed is not None and i.closed.year == as_of.year)]
 
 
 def issue_item(issue: IssueResult) -> IssueItem:
@@ -457,9 +463,11 @@ def card_page(view: PublicView, community: str) -> CardSheetPage:
 
 # -- writing, and the NOTICE-LEAD rule -----------------------------------------------------
 
-def render_notices(view: PublicView) -> dict[Path, str]:
-    """Every notice page, by its path relative to outbox/public/."""
-    pages = {Path(INDEX_NAME): render("notice_index.html", page=index_page(view))}
+def render_notices(view: PublicView, statistics: StatisticsPage | None = None) -> dict[Path, str]:
+    """Every notice page, by its path relative to outbox/public/; the street's board
+    lists every community and, given `statistics`, the statistics table (DOMAIN)."""
+    index = replace(index_page(view), statistics=statistics)
+    pages = {Path(INDEX_NAME): render("notice_index.html", page=index)}
     for community in view.communities:
         folder = _folder(community)
         pages[folder / INDEX_NAME] = render("notice_community.html",
@@ -469,10 +477,10 @@ def render_notices(view: PublicView) -> dict[Path, str]:
 
 
 def write_notices(workspace: Workspace, master: Master, config: Config,
-                  as_of: dt.date) -> list[Path]:
+                  as_of: dt.date, statistics: StatisticsPage | None = None) -> list[Path]:
     """Render the public notices at `as_of` into `outbox/public/`; each file written atomically."""
     view = build_public_view(master, config, as_of)
-    pages = render_notices(view)
+    pages = render_notices(view, statistics)
     with atomic_batch() as batch:
         return [batch.write_text(workspace.public / relative, html)
                 for relative, html in pages.items()]

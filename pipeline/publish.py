@@ -17,7 +17,7 @@ from pipeline.fielddoc import write_field_doc
 from pipeline.isolation import start_isolated
 from pipeline.notices import write_notices
 from pipeline.statistics import compute_statistics
-from pipeline.statistics_outputs import write_statistics_table
+from pipeline.statistics_outputs import statistics_page, write_statistics_table
 from pipeline.store import Master
 from pipeline.supervision import supervise
 from pipeline.supervision_outputs import write_dashboard, write_supervision_workbook
@@ -37,7 +37,8 @@ def publish(workspace: Workspace, master: Master, config: Config, as_of: dt.date
         write_field_doc(workspace)
         table = compute_statistics(master, config, as_of)
         write_statistics_table(workspace, table)
-        write_notices(workspace, master, config, as_of)
+        write_notices(workspace, master, config, as_of,
+                      statistics=statistics_page(table, chart=False))
         write_dashboard(workspace, master, supervision, table)
     except BaseException:
         workbook.cancel()

@@ -176,7 +176,9 @@ def _lines(table: StatisticsTable, columns: tuple[Column, ...], basis: bool) -> 
     return tuple(out)
 
 
-def statistics_page(table: StatisticsTable) -> StatisticsPage:
+def statistics_page(table: StatisticsTable, chart: bool = True) -> StatisticsPage:
+    """The page's context; without `chart`, no chart is drawn (the notice board shows
+    the table only)."""
     headers = [c.header for c in HOUSEHOLD_COLUMNS]
     first_split = [c.field for c in HOUSEHOLD_COLUMNS].index(SPLIT_FIELDS[0])
     end_split = first_split + len(SPLIT_FIELDS)
@@ -196,10 +198,12 @@ def statistics_page(table: StatisticsTable) -> StatisticsPage:
         issue_title=ISSUE_TITLE,
         issue_headers=tuple(c.header for c in ISSUE_FIGURES),
         issue_lines=_lines(table, ISSUE_FIGURES, basis=False),
-        chart_svg=Markup(rate_chart_svg(table)),
+        chart_svg=Markup(rate_chart_svg(table) if chart else ""),
         pace=percent(table.pace),
         submissions=table.submissions,
-        last_received=_received(table.last_received),
+        # the public page gives the day only: two runs at the same --as-of on the same
+        # day publish the same bytes (the internal workbook keeps the minute)
+        last_received=_received(table.last_received, minute=False),
         basis_meaning=tuple(BASIS_MEANING.items()),
     )
 
@@ -212,15 +216,16 @@ def _date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _received(stamp: str | None) -> str:
-    """'2026-12-01T20:14:03+08:00' -> '2026年12月1日 20:14'; '暂无' before any submission."""
+def _received(stamp: str | None, minute: bool = True) -> str:
+    """'2026-12-01T20:14:03+08:00' -> '2026年12月1日 20:14' (or the day alone); '暂无'
+    before any submission."""
     if not stamp:
         return "暂无"
     try:
         moment = dt.datetime.fromisoformat(stamp)
     except ValueError:
         return stamp
-    return f"{_date(moment.date())} {moment:%H:%M}"
+    return f"{_date(moment.date())} {moment:%H:%M}" if minute else _date(moment.date())
 
 
 # -- the chart ------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import re
 import zipfile
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from pipeline.config import load_config
 from pipeline.demo import build_demo
 from pipeline.html import render
 from pipeline.nightly import run_nightly
-from pipeline.public_view import build_public_view
+from pipeline.public_view import IssueResult, build_public_view
 from pipeline.store import Master
 from pipeline.workspace import Workspace
 from tests.builders import Sheet, row, write_workbook
@@ -418,3 +419,34 @@ def test_the_contact_card_prints_on_one_a4_page(demo: Workspace, chromium: Any) 
                          for w, h in boxes)  # A4 in points
     assert len(cards) == 4
     assert all(scroll <= client for scroll, client in cards)  # nothing cut off
+
+
+def test_the_issues_a_page_lists_match_the_years_figures() -> None:
+    def issue(registered: dt.date, status: str, closed: dt.date | None) -> IssueResult:
+        return IssueResult(community="龙导", category="环境卫生", level="驻点团队", status=status,
+                           registered=registered, due=registered + dt.timedelta(days=7),
+                           closed=closed, feedback=None, public_summary=f"摘要{registered}")
+
+    as_of = dt.date(2026, 12, 29)
+    issues = [
+        issue(dt.date(2025, 12, 10), "已办结", dt.date(2026, 1, 5)),   # closed this year: counted
+        issue(dt.date(2025, 11, 1), "已办结", dt.date(2025, 11, 20)),  # all last year: not
+        issue(dt.date(2025, 10, 1), "办理中", None),                    # still open: shown
+        issue(dt.date(2026, 3, 3), "已办结", dt.date(2026, 3, 9)),     # this year
+    ]
+    assert [i.registered for i in notices.shown_issues(issues, as_of)] == [
+        dt.date(2025, 12, 10), dt.date(2025, 10, 1), dt.date(2026, 3, 3)]
+
+
+def test_the_street_board_lists_every_community_and_the_statistics_table(tmp_path: Path) -> None:
+    # DOMAIN: a street-level page lists every community and the statistics table
+    ws = Workspace(tmp_path / "demo").ensure()
+    build_demo(ws, AS_OF)
+    with open(os.devnull, "w") as sink:
+        run_nightly(ws, as_of=AS_OF, out=sink)
+    index = (ws.public / "index.html").read_text("utf-8")
+    section = index[index.index('id="statistics"'):]
+    assert all(f">{c}<" in section for c in CONFIG.communities)
+    for figure in ("17587", "9201", "52.32%", "李福坚", "全街道合计"):  # the seed's street total
+        assert figure in section, figure
+    assert 'href="#statistics"' in index and "<svg" not in section  # the chart stays on its page
