@@ -84,6 +84,7 @@ MESSAGES: dict[str, str] = {
     "SUM-SPLIT": "群众{residents}户 + 企业/工商户{businesses}户 = {total}户，不等于已走访户数{value}户。请核对这三个数。",
     "SUM-RATE": "填写的走访率{value}与计算值不符：{visited}÷{total} = {computed}。走访率由系统计算，可以不填。",
     "SUM-MONOTONE": "{column}{value}比此前报送的{other}（截至{date}）少。本年累计数不应减少，请核对。",
+    "SUM-MONOTONE.later": "{column}{value}比之后报送的{other}（截至{date}）多。本年累计数不应减少，请核对。",
     "SUM-ASOF": "没有找到统计截至日期（表头标题处或“统计截至日期”列），已按运行日期{today}处理。",
     "REF-HOUSEHOLD": "户编号{value}不在{community}社区户册中。请核对户编号，或先提交包含这一户的户册。",
     "REF-HOUSEHOLD.no_base": "系统中还没有{community}社区的户册，无法核对户编号。请在本文件中加入“户册”工作表，或先提交户册。",

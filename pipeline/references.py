@@ -9,6 +9,7 @@ so a file sees what earlier files of the same run merged.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from itertools import pairwise
 
 import pandas as pd
 
@@ -186,26 +187,53 @@ def _escalation(table: LedgerRows, refs: References) -> list[Finding]:
 
 
 def _monotone(table: LedgerRows, refs: References) -> list[Finding]:
-    """SUM-MONOTONE: a year's cumulative figures never fall between two reports."""
-    if refs.master is None:
-        return []
+    """SUM-MONOTONE: a year's cumulative figures never fall between two reports. A
+    community's reports of the year, the master's and this sheet's (which replace the
+    master's of the same date), in date order: where a figure falls from one report to
+    the next, the report of this sheet in the pair is named (the later one if both are)."""
+    frame = table.frame.dropna(subset=[Summary.community, Summary.as_of])
     findings = []
-    for row, record in table.frame.iterrows():
-        as_of = record[Summary.as_of]
-        earlier = refs.master.current(Summary.Config.name, record[Summary.community],
-                                      columns=(Summary.as_of, *CUMULATIVE))
-        earlier = earlier[(earlier[Summary.as_of] < as_of)
-                          & (earlier[Summary.as_of].dt.year == as_of.year)]
-        if earlier.empty:
-            continue
-        last = earlier.sort_values(Summary.as_of).iloc[-1]
+    for community, own in frame.groupby(Summary.community, sort=False):
+        for year in sorted({d.year for d in own[Summary.as_of]}):
+            findings += _falls(table, refs, str(community),
+                               own[own[Summary.as_of].dt.year == year])
+    return findings
+
+
+def _falls(table: LedgerRows, refs: References, community: str,
+           own: pd.DataFrame) -> list[Finding]:
+    year = own[Summary.as_of].iloc[0].year
+    reports: list[tuple[pd.Timestamp, int | None, pd.Series]] = [  # (date, sheet row, figures)
+        (record[Summary.as_of], int(row), record) for row, record in own.iterrows()]
+    if refs.master is not None:
+        mine = set(own[Summary.as_of])
+        stored = refs.master.current(Summary.Config.name, community,
+                                     columns=(Summary.as_of, *CUMULATIVE))
+        reports += [(record[Summary.as_of], None, record) for _, record in stored.iterrows()
+                    if record[Summary.as_of].year == year and record[Summary.as_of] not in mine]
+    reports.sort(key=lambda r: (r[0], r[1] is not None))
+    findings: list[Finding] = []
+    named: set[tuple[int, str]] = set()  # one finding a cell, however many pairs it breaks
+    for (date_a, row_a, a), (date_b, row_b, b) in pairwise(reports):
+        if row_a is None and row_b is None:
+            continue  # both in the master already: said when they came
         for header in CUMULATIVE:
-            if pd.notna(record[header]) and pd.notna(last[header]) and record[header] < last[header]:
-                findings.append(_finding(
-                    "SUM-MONOTONE", say("SUM-MONOTONE", column=header, value=record[header],
-                                        other=last[header],
-                                        date=last[Summary.as_of].date().isoformat()),
-                    table, header, int(row), record[header]))
+            if pd.isna(a[header]) or pd.isna(b[header]) or b[header] >= a[header]:
+                continue
+            # the later report is named where it is ours, else the earlier one (back-dated)
+            if row_b is not None:
+                row, value, other, other_date, key = (
+                    row_b, b[header], a[header], date_a, "SUM-MONOTONE")
+            elif row_a is not None:
+                row, value, other, other_date, key = (
+                    row_a, a[header], b[header], date_b, "SUM-MONOTONE.later")
+            if (row, header) in named:
+                continue
+            named.add((row, header))
+            findings.append(_finding(
+                "SUM-MONOTONE", say(key, column=header, value=value, other=other,
+                                    date=other_date.date().isoformat()),
+                table, header, row, value))
     return findings
 
 

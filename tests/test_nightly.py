@@ -189,6 +189,33 @@ def test_cumulative_figures_falling_since_the_last_report_are_a_warning(ws: Work
     assert run(ws, dt.date(2027, 2, 1)).findings.get("SUM-MONOTONE", 0) == 0
 
 
+def test_a_fall_within_one_sheet_is_a_warning(ws: Workspace) -> None:
+    # one sheet, two reports of the year: 已走访 falls from 820 to 700 between them
+    write_workbook(ws.inbox / "两期.xlsx", Sheet.of("社区汇总", [
+        summary_row(dt.date(2026, 10, 31), visited=820, residents=755, businesses=65),
+        summary_row(dt.date(2026, 11, 30), visited=700, residents=640, businesses=60)]))
+    first = run(ws).files[0]
+    assert [(w["column"], w["cell"], w["value"]) for w in feedback_of(ws, first)["warnings"]
+            if w["rule"] == "SUM-MONOTONE"] == [
+        ("已走访户数(户)", "E3", "700"), ("群众(户)", "F3", "640"), ("企业/工商户(户)", "G3", "60")]
+
+
+def test_a_back_dated_report_above_a_later_one_is_a_warning(ws: Workspace) -> None:
+    write_workbook(ws.inbox / "两期.xlsx", Sheet.of("社区汇总", [
+        summary_row(dt.date(2026, 10, 31), visited=600, residents=550, businesses=50),
+        summary_row(dt.date(2026, 11, 30), visited=700, residents=640, businesses=60)]))
+    run(ws)
+    # 15 November, sent late, with more than the master's 30 November: named as such
+    write_workbook(ws.inbox / "补报.xlsx", Sheet.of("社区汇总", [
+        summary_row(dt.date(2026, 11, 15), visited=750, residents=690, businesses=60)]))
+    late = run(ws).files[0]
+    assert late.status == "accepted"
+    found = [w for w in feedback_of(ws, late)["warnings"] if w["rule"] == "SUM-MONOTONE"]
+    assert [(w["column"], w["cell"], w["value"]) for w in found] == [
+        ("已走访户数(户)", "E2", "750"), ("群众(户)", "F2", "690")]
+    assert "之后报送的700（截至2026-11-30）多" in found[0]["message"]
+
+
 def test_a_cited_issue_is_looked_up_in_the_file_then_the_master(ws: Workspace) -> None:
     base_workbook(ws.inbox / "基础.xlsx")  # 问题台账 LD-2026-001
     run(ws)
