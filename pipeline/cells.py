@@ -4,8 +4,8 @@ Each `to_<kind>` returns the converted value, `None` for an empty cell, or raise
 `CellError` with the message key of what is wrong. Text is normalised first: NFKC
 (full-width digits, letters, brackets and colons become half-width), invisible
 characters (zero-width spaces, BOM, NBSP, ideographic spaces at the ends) removed.
-A text value keeps the Chinese punctuation of its prose (，：；！？（）…～): a notice shows
-the clerk's wording as written.
+Prose (notes, reasons, places: `to_prose`) keeps its Chinese punctuation (，：；！？（）…～):
+a notice shows the clerk's wording as written; names, codes and choices fold whole.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import functools
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,7 +115,7 @@ def display(value: Any) -> str:
     return str(value)
 
 
-def to_text(value: Any) -> str | None:
+def to_text(value: Any, clean: Callable[[str], str] = clean_text) -> str | None:
     if is_blank(value):
         return None
     if isinstance(value, bool):
@@ -123,7 +124,12 @@ def to_text(value: Any) -> str | None:
         return str(int(value))
     if isinstance(value, (dt.date, dt.time)):
         return display(value)
-    return clean_prose(str(value))
+    return clean(str(value))
+
+
+def to_prose(value: Any) -> str | None:
+    """Free text a person reads: as `to_text`, but its Chinese punctuation as written."""
+    return to_text(value, clean_prose)
 
 
 def to_int(value: Any) -> int | None:
@@ -230,14 +236,13 @@ def to_phone(value: Any) -> str | None:
     text = to_text(value)
     if text is None:
         return None
-    text = clean_text(text)  # （020） as (020): a phone number is no prose
     if re.fullmatch(r"1[3-9]\d-?\d{4}-?\d{4}", text.replace(" ", "")):
         return text.replace(" ", "").replace("-", "")  # 138-0013-8000: a mobile, grouped
     text = re.sub(r"^\((0\d{2,3})\)", r"\1-", text.replace(" ", ""))
     return text
 
 
-CONVERTERS = {
+CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "text": to_text, "int": to_int, "date": to_date, "time": to_time, "percent": to_percent,
     "phone": to_phone,
 }

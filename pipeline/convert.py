@@ -14,7 +14,15 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline.cells import CONVERTERS, EXCEL_ERRORS, CellError, CellProblem, clean_text, display
+from pipeline.cells import (
+    CONVERTERS,
+    EXCEL_ERRORS,
+    CellError,
+    CellProblem,
+    clean_text,
+    display,
+    to_prose,
+)
 from pipeline.findings import Finding
 from pipeline.messages import say
 from pipeline.reader import Table
@@ -100,7 +108,7 @@ def _convert_cell(spec: FieldSpec, value: Any) -> tuple[Any, str | None]:
     if isinstance(value, str) and clean_text(value).upper() in EXCEL_ERRORS:
         return None, "TYPE.error_value"
     try:
-        converted = CONVERTERS[spec.kind](value)
+        converted = to_prose(value) if spec.prose else CONVERTERS[spec.kind](value)
     except CellError as err:
         return None, err.key
     if converted is None and spec.default is not None:

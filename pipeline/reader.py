@@ -180,8 +180,9 @@ def _row_headers(grid: Grid, r: int, two_rows: bool) -> list[str]:
 
 
 def _find_header(grid: Grid, lookup: dict[str, str]) -> tuple[int, bool] | None:
-    best: tuple[int, int, bool] | None = None  # (score, row, two_rows)
+    best: tuple[int, bool, int, bool] | None = None  # (score, merged down, row, two_rows)
     perfect = len(set(lookup.values()))  # every column found: no later row can do better
+    merged_down = {r0 for (r0, _), (r1, _) in grid.merges if r1 > r0}
 
     def score(r: int, two_rows: bool) -> int:
         return len({match_header(lookup, n) for n in _row_headers(grid, r, two_rows)} - {None})
@@ -196,15 +197,17 @@ def _find_header(grid: Grid, lookup: dict[str, str]) -> tuple[int, bool] | None:
                     {normalise_header(v) for v in grid.rows[r]} - {""}) < 2):
                 continue
             found = score(r, two_rows)
-            # Two rows only when the upper one adds columns: a form line above the header
-            # (填报单位…, 统计截至…) is title, not the header's top half.
-            if two_rows and found <= score(r + 1, False):
+            # Two rows where header cells are merged down into the second (the seed's 其中
+            # over 群众/企业), or where the upper row adds columns; otherwise a form line
+            # above the header (填报单位…, 统计截至…) is title, not the header's top half.
+            joined = two_rows and r in merged_down
+            if two_rows and not joined and found <= score(r + 1, False):
                 continue
-            if best is None or found > best[0]:
-                best = (found, r, two_rows)
+            if best is None or (found, joined) > best[:2]:
+                best = (found, joined, r, two_rows)
     if best is None or best[0] < 2:
         return None
-    return best[1], best[2]
+    return best[2], best[3]
 
 
 def locate_table(grid: Grid, ledger: str, model: type[pa.DataFrameModel]) -> Table | Finding:
@@ -253,7 +256,7 @@ def locate_table(grid: Grid, ledger: str, model: type[pa.DataFrameModel]) -> Tab
                 "HEADER", say("HEADER.missing", header=spec.header), sheet=grid.name,
                 row=header_rows[0], column=spec.header))
     _read_rows(grid, table, first_data, headed={c.index for c in table.columns.values()}
-               | {c.index for c in unknown} | ignored)
+               | {c.index for c in unknown}, ignored=ignored)
     return table
 
 
@@ -270,7 +273,11 @@ def _spread_sideways(grid: Grid, first: int) -> dict[int, set[int]]:
     return out
 
 
-def _read_rows(grid: Grid, table: Table, first: int, headed: set[int]) -> None:
+def _read_rows(grid: Grid, table: Table, first: int, headed: set[int],
+               ignored: frozenset[int] | set[int] = frozenset()) -> None:
+    """The data rows below the header. A row with nothing in a headed column is no data
+    row (a form's pre-numbered 序号 alone included); text in an unheaded column, other
+    than an ignored one, is reported once per column."""
     values: dict[str, list[Any]] = {h: [] for h in table.columns}
     unheaded: dict[int, tuple[int, Any]] = {}
     invisible: list[str] = []
@@ -298,7 +305,7 @@ def _read_rows(grid: Grid, table: Table, first: int, headed: set[int]) -> None:
             continue
         if all(blank[c] for c in headed if c < len(row)):
             for c, v in enumerate(row):
-                if not blank[c]:
+                if not blank[c] and c not in ignored:
                     unheaded.setdefault(c, (excel_row, v))
             continue
         table.rows.append(excel_row)
@@ -308,7 +315,7 @@ def _read_rows(grid: Grid, table: Table, first: int, headed: set[int]) -> None:
                 invisible.append(f"{get_column_letter(col.index + 1)}{excel_row}")
             values[header].append(value)
         for c, v in enumerate(row):
-            if not blank[c] and c not in headed:
+            if not blank[c] and c not in headed and c not in ignored:
                 unheaded.setdefault(c, (excel_row, v))
     table.values = values
     for c, (excel_row, v) in sorted(unheaded.items()):

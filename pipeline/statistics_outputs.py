@@ -20,6 +20,7 @@ from typing import Any
 from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -331,12 +332,18 @@ def _rate_chart_sheet(sheet: Worksheet, table: StatisticsTable) -> None:
     chart.title = f"{TITLE}：各社区走访率（时间进度 {percent(table.pace)}）"
     chart.add_data(Reference(sheet, min_col=2, max_col=3, min_row=1, max_row=last),
                    titles_from_data=True)
-    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
+    names = Reference(sheet, min_col=1, min_row=2, max_row=last)
+    for series in chart.series:  # community names are text: a string reference, not numRef
+        series.cat = AxDataSource(strRef=StrRef(f=str(names)))
     chart.x_axis.scaling.orientation = "maxMin"  # the first community on top
     chart.y_axis.scaling.min = 0
     chart.y_axis.scaling.max = 1
     chart.y_axis.number_format = "0%"
     chart.y_axis.majorGridlines = None
+    # openpyxl 3.1 leaves <c:delete> out, and Excel then hides both axes: the community
+    # names and the % scale would be gone
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
     chart.height = max(7.5, 0.6 * len(table.rows) + 3)
     chart.width = 18
     sheet.column_dimensions["A"].width = 12

@@ -53,6 +53,7 @@ class FieldSpec:
     required_rule: str
     default: Any
     minimum: float | None
+    prose: bool  # free text a person reads (notes, reasons, places): keeps its punctuation
 
 
 def column(
@@ -68,6 +69,7 @@ def column(
     required_rule: str = "REQUIRED",
     default: Any = None,
     ge: float | None = None,
+    prose: bool = False,
 ) -> Any:
     """A ledger column: a pandera Field whose metadata carries everything else we know."""
     checks: dict[str, Any] = {}
@@ -93,6 +95,7 @@ def column(
             "required_rule": required_rule,
             "default": default,
             "minimum": ge,
+            "prose": prose,
         },
         **checks,
     )
@@ -129,6 +132,7 @@ def field_specs(model: type[pa.DataFrameModel]) -> list[FieldSpec]:
                 required_rule=meta["required_rule"],
                 default=meta["default"],
                 minimum=meta["minimum"],
+                prose=meta.get("prose", False),
             )
         )
     return specs

@@ -17,7 +17,7 @@ class Household(pa.DataFrameModel):
     type: Series[Text] = column(
         "类型", public=False, choices=HOUSEHOLD_TYPES, description="户的类型", example="居民户")
     address: Series[Text] = column(
-        "地址", public=False, required=False, description="门牌地址（不公开）",
+        "地址", prose=True, public=False, required=False, description="门牌地址（不公开）",
         example="龙凤路1号101")
 
     class Config:

@@ -28,7 +28,7 @@ class Issue(pa.DataFrameModel):
         "类别", public=True, choices=ISSUE_CATEGORIES, description="问题类别",
         example="民生微实事")
     description: Series[Text] = column(
-        "问题描述", public=False, description="问题的具体描述（不公开）", example="3栋楼道灯损坏")
+        "问题描述", prose=True, public=False, description="问题的具体描述（不公开）", example="3栋楼道灯损坏")
     reporter: Series[Text] = column(
         "反映人", public=False, description="反映问题的群众（不公开）", example="王某某")
     phone: Series[Text] = column(
@@ -43,7 +43,7 @@ class Issue(pa.DataFrameModel):
     handler_unit: Series[Text] = column(
         "承办单位", public=False, required=False, description="承办的单位", example="城管科")
     measures: Series[Text] = column(
-        "办理措施", public=False, required_rule="ISSUE-OWNER", description="处理办法",
+        "办理措施", prose=True, public=False, required_rule="ISSUE-OWNER", description="处理办法",
         example="联系物业更换灯具")
     due: Series[pd.Timestamp] = column(
         "完成时限", kind="date", public=True, required_rule="ISSUE-OWNER",
@@ -55,7 +55,7 @@ class Issue(pa.DataFrameModel):
         "办结日期", kind="date", public=True, required=False,
         description="办结的日期；已办结时必填", example="2026-11-08")
     result: Series[Text] = column(
-        "办理结果", public=False, required=False, description="办理结果；已办结时必填",
+        "办理结果", prose=True, public=False, required=False, description="办理结果；已办结时必填",
         example="已更换灯具")
     feedback: Series[pd.Timestamp] = column(
         "反馈日期", kind="date", public=True, required=False,
@@ -64,7 +64,7 @@ class Issue(pa.DataFrameModel):
         "群众评价", public=True, required=False, choices=RATINGS, description="群众对结果的评价",
         example="满意")
     public_summary: Series[Text] = column(
-        "公开摘要", public=True, required=False,
+        "公开摘要", prose=True, public=True, required=False,
         description="经审核可在公开栏公布的摘要（不含群众个人信息）", example="更换3栋楼道灯")
 
     @row_rule("ISSUE-DATES", "完成时限")

@@ -14,7 +14,7 @@ class Reception(pa.DataFrameModel):
     community: Series[Text] = column(
         "社区", public=False, description="所在社区名称", example="龙导")
     place: Series[Text] = column(
-        "接待地点", public=False, description="接待群众的地点", example="社区党群服务中心")
+        "接待地点", prose=True, public=False, description="接待群众的地点", example="社区党群服务中心")
     receiver: Series[Text] = column(
         "接待人", public=False, description="接待的团队成员姓名", example="李福坚")
     visitors: Series[pd.Int64Dtype] = column(
@@ -26,7 +26,7 @@ class Reception(pa.DataFrameModel):
         "联系电话", kind="phone", public=False, required=False,
         description="来访群众电话（不公开）", example="13800138000")
     matter: Series[Text] = column(
-        "反映事项", public=False, description="群众反映的事项（不公开）", example="楼道灯损坏")
+        "反映事项", prose=True, public=False, description="群众反映的事项（不公开）", example="楼道灯损坏")
     handling: Series[Text] = column(
         "处理方式", public=False, choices=RECEPTION_HANDLING, description="如何处理",
         example="现场解决")

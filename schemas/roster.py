@@ -19,7 +19,7 @@ class Roster(pa.DataFrameModel):
         "团队职务", public=True, choices=TEAM_ROLES,
         description="每个团队恰有一名负责人和一名联络员", example="负责人")
     post: Series[Text] = column(
-        "单位及职务", public=True, description="工作单位及职务", example="龙凤街道党工委副书记")
+        "单位及职务", prose=True, public=True, description="工作单位及职务", example="龙凤街道党工委副书记")
     phone: Series[Text] = column(
         "联系电话", kind="phone", public=True,
         description="办公电话或工作手机（公开在驻点联系卡上）", example="020-84201234")

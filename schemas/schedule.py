@@ -18,7 +18,7 @@ class Schedule(pa.DataFrameModel):
     end: Series[Text] = column(
         "结束时间", kind="time", public=True, description="结束时间（时:分）", example="12:00")
     place: Series[Text] = column(
-        "驻点地点", public=True, description="驻点的地点", example="龙导社区党群服务中心")
+        "驻点地点", prose=True, public=True, description="驻点的地点", example="龙导社区党群服务中心")
     leader: Series[Text] = column(
         "带队领导", public=True, description="带队的街道领导姓名", example="李福坚")
     phone: Series[Text] = column(
@@ -31,7 +31,7 @@ class Schedule(pa.DataFrameModel):
         "安排类型", public=True, choices=SCHEDULE_KINDS, description="常规安排、变更或取消",
         example="常规")
     reason: Series[Text] = column(
-        "变更说明", public=True, required=False, description="变更或取消时必填，说明原因",
+        "变更说明", prose=True, public=True, required=False, description="变更或取消时必填，说明原因",
         example="因台风预警改期")
 
     @row_rule("REQUIRED", "变更说明")

@@ -29,7 +29,7 @@ class Visit(pa.DataFrameModel):
         "走访人", public=False, description="走访的团队成员姓名（团队名册中的姓名）",
         example="李福坚")
     notes: Series[Text] = column(
-        "情况记录", public=False, description="走访情况（不公开）", example="了解家庭情况，无诉求")
+        "情况记录", prose=True, public=False, description="走访情况（不公开）", example="了解家庭情况，无诉求")
     issue_id: Series[Text] = column(
         "问题编号", public=False, required=False, description="收集到问题时填问题台账中的编号",
         example="LD-2026-001")

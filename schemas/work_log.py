@@ -18,7 +18,7 @@ class WorkLog(pa.DataFrameModel):
     end: Series[Text] = column(
         "结束时间", kind="time", public=False, description="驻点结束时间（时:分）", example="12:00")
     place: Series[Text] = column(
-        "驻点地点", public=False, description="驻点的地点", example="龙导社区党群服务中心")
+        "驻点地点", prose=True, public=False, description="驻点的地点", example="龙导社区党群服务中心")
     leader: Series[Text] = column(
         "带队领导", public=False, description="带队的街道领导姓名", example="李福坚")
     participants: Series[pd.Int64Dtype] = column(
@@ -36,7 +36,7 @@ class WorkLog(pa.DataFrameModel):
         "驻点类型", public=False, choices=STATION_KINDS, description="驻点的类型",
         example="固定驻点日")
     remarks: Series[Text] = column(
-        "备注", public=False, required=False, description="其他说明", example="")
+        "备注", prose=True, public=False, required=False, description="其他说明", example="")
 
     @row_rule("RANGE", "现场解决数")
     def solved_within_collected(cls, df: pd.DataFrame) -> Series[bool]:

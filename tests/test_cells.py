@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+import schemas
 from pipeline.cells import (
     CellError,
     CellProblem,
@@ -14,6 +15,7 @@ from pipeline.cells import (
     to_int,
     to_percent,
     to_phone,
+    to_prose,
     to_text,
     to_time,
 )
@@ -107,17 +109,26 @@ def test_text_and_phone_normalisation() -> None:
     assert to_phone(13800138000.0) == "13800138000"
 
 
-@pytest.mark.parametrize(("typed", "kept"), [
+@pytest.mark.parametrize(("typed", "prose", "text"), [
     # prose keeps its Chinese punctuation: the notice shows what the clerk wrote
-    ("场地维修，驻点地点改到党群服务中心（二楼）！", "场地维修，驻点地点改到党群服务中心（二楼）！"),
-    ("首次办理：协调；待复核？……", "首次办理：协调；待复核？……"),
-    ("08:30～12:00", "08:30～12:00"),
-    # codes and choices still fold: full-width letters, digits, hyphens and slashes
-    ("ＬＤ－２０２６－００１", "LD-2026-001"), ("企业／工商户", "企业/工商户"),
-    ("\u3000龙导\u200b ", "龙导"),
+    ("场地维修，驻点地点改到党群服务中心（二楼）！", "场地维修，驻点地点改到党群服务中心（二楼）！",
+     "场地维修,驻点地点改到党群服务中心(二楼)!"),
+    ("首次办理：协调；待复核？……", "首次办理：协调；待复核？……", "首次办理:协调;待复核?......"),
+    # names, codes and choices fold whole, so that they match across sheets and the master
+    ("李福坚（书记）", "李福坚（书记）", "李福坚(书记)"),
+    ("ＬＤ－２０２６－００１", "LD-2026-001", "LD-2026-001"), ("企业／工商户", "企业/工商户", "企业/工商户"),
+    ("\u3000龙导\u200b ", "龙导", "龙导"),
 ])
-def test_text_keeps_chinese_punctuation_and_folds_the_rest(typed: str, kept: str) -> None:
-    assert to_text(typed) == kept
+def test_prose_keeps_chinese_punctuation_and_text_folds_it(typed: str, prose: str,
+                                                           text: str) -> None:
+    assert (to_prose(typed), to_text(typed)) == (prose, text)
+
+
+def test_which_columns_are_prose() -> None:
+    prose = {spec.header for model in schemas.LEDGERS.values()
+             for spec in schemas.field_specs(model) if spec.prose}
+    assert {"情况记录", "问题描述", "公开摘要", "变更说明", "驻点地点", "单位及职务"} <= prose
+    assert not prose & {"户编号", "问题编号", "姓名", "走访人", "带队领导", "社区", "承办单位"}
 
 
 def test_display_shows_values_as_excel_does() -> None:

@@ -327,6 +327,34 @@ def test_a_row_number_column_is_read_as_nothing(tmp_path: Path) -> None:
     assert verdict.sheets[0].rows == 2
 
 
+def test_a_form_numbered_ahead_reads_only_its_filled_rows(tmp_path: Path) -> None:
+    cols = ["序号", *headers("走访登记")]
+    rows = [{**row("走访登记"), "序号": 1}, {**row("走访登记"), "序号": 2},
+            *({"序号": n} for n in range(3, 8))]  # numbered, still empty
+    verdict = verdict_of(tmp_path, Sheet.of("走访登记", rows, header=cols), HOUSEHOLDS)
+    assert verdict.status == "valid" and verdict.sheets[0].rows == 2
+    assert not any(f.rule == "HEADER" for f in verdict.findings)
+
+
+def test_a_header_merged_down_over_two_rows_is_one_header(tmp_path: Path) -> None:
+    cols = headers("走访登记")
+    sheet = Sheet.of("走访登记", [row("走访登记")], header=cols, header2=[""] * len(cols),
+                     merges=[f"{chr(ord('A') + i)}1:{chr(ord('A') + i)}2" for i in range(len(cols))])
+    verdict = verdict_of(tmp_path, sheet, HOUSEHOLDS)
+    assert verdict.status == "valid", [f.message for f in verdict.errors]
+    assert verdict.sheets[0].rows == 1
+
+
+def test_the_seeds_two_row_header_names_its_unknown_top_cell(tmp_path: Path) -> None:
+    sheet = seed_table_sheet()
+    sheet = Sheet(name=sheet.name, header=[*sheet.header, "备注说明"], header2=[*sheet.header2, ""],
+                  rows=[[*r, None] for r in sheet.rows], title=sheet.title,
+                  merges=[*sheet.merges, "J2:J3"])
+    verdict = verdict_of(tmp_path, sheet)
+    assert [(f.rule, f.cell) for f in verdict.errors if f.rule == "HEADER"] == [("HEADER", "J3")]
+    assert verdict.sheets[0].rows == 10
+
+
 @pytest.mark.parametrize(("ledger", "header", "unit"), [
     ("工作台账", "参加人数", "（人）"), ("工作台账", "走访户数", "（户）"),
     ("工作台账", "接待人次", "(人次)"), ("接待登记", "来访人数", "（人次）")])

@@ -225,8 +225,9 @@ def test_workbook_has_the_rate_chart_and_what_it_draws(demo: Workspace) -> None:
     assert [p for *_, p in rows[1:]] == pytest.approx([float(pace)] * 10)
     (chart,) = ws._charts
     assert chart.type == "bar" and len(chart.series) == 2
+    assert chart.x_axis.delete is False and chart.y_axis.delete is False  # Excel shows the axes
     assert chart.series[0].val.numRef.f == "'走访率图'!$B$2:$B$11"
-    assert chart.series[0].cat.numRef.f == "'走访率图'!$A$2:$A$11"  # openpyxl's way
+    assert chart.series[0].cat.strRef.f == "'走访率图'!$A$2:$A$11"  # names: a string reference
 
 
 # -- the page -------------------------------------------------------------------------
