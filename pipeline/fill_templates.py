@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 import schemas
 from pipeline.atomic import write_bytes_atomic
 from pipeline.config import Config
+from pipeline.feedback import safe_name
 from pipeline.fielddoc import (
     FieldDoc,
     LedgerDoc,
@@ -68,7 +69,9 @@ HOW_TO = (
 
 
 def template_path(workspace: Workspace, community: str) -> Path:
-    return workspace.templates / f"{community}{TEMPLATE_SUFFIX}"
+    """outbox/templates/<community>_台账填报模板.xlsx; a '/' in a configured name (乙/丙社区)
+    makes no folder, and no name leaves outbox/templates."""
+    return workspace.templates / f"{safe_name(community, '未命名')}{TEMPLATE_SUFFIX}"
 
 
 def write_templates(workspace: Workspace, config: Config) -> list[Path]:

@@ -91,12 +91,22 @@ class Master:
 
     @classmethod
     def read_only(cls, path: Path) -> Master | None:
-        """The master for looking only (validate touches nothing); None when there is none."""
+        """The master for looking only (validate touches nothing); None when there is none.
+
+        Opened for writing but refusing every write (PRAGMA query_only): the last
+        connection to close then removes the -wal and -shm files a reader of a WAL
+        database makes, which a read-only connection cannot, and validate would leave
+        them behind. Read-only where the folder is not writable."""
         if not path.exists():
             return None
         master = cls.__new__(cls)
         master.path = path
-        master.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        uri = path.resolve().as_uri()
+        try:
+            master.db = sqlite3.connect(f"{uri}?mode=rw", uri=True, timeout=30)
+            master.db.execute("PRAGMA query_only = ON")
+        except sqlite3.OperationalError:
+            master.db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30)
         return master
 
     def close(self) -> None:

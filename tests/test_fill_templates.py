@@ -204,3 +204,13 @@ def test_a_filled_template_passes_every_schema(written: tuple[Workspace, list[Pa
 
 def _read(path: Path, ledger: str) -> pd.DataFrame:
     return pd.read_excel(path, sheet_name=ledger, dtype=object, engine="calamine")
+
+
+def test_a_name_with_a_slash_or_dots_stays_a_file_in_templates(tmp_path: Path) -> None:
+    config = Config(street="龙凤街道", district="海珠区",
+                    leaders=(Leader("李福坚", ("乙/丙", "../../逃逸")),))
+    ws = Workspace(tmp_path / "ws").ensure()
+    paths = write_templates(ws, config)
+    books = [p for p in paths if p.suffix == ".xlsx"]
+    assert [p.name for p in books] == ["乙_丙_台账填报模板.xlsx", "_.._逃逸_台账填报模板.xlsx"]
+    assert all(p.parent == ws.templates for p in books)

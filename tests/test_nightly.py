@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import nightly
+from pipeline import cli, nightly
 from pipeline.lock import run_lock
 from pipeline.store import Master, scope_of, table_name
 from pipeline.workspace import Workspace
@@ -494,3 +494,21 @@ def test_the_summary_date_in_a_title_line_straight_above_the_header(
     assert [w["rule"] for w in feedback_of(ws, result)["warnings"]] == warned
     with Master(ws.master) as master:
         assert master.current("社区汇总")["统计截至日期"].tolist() == [pd.Timestamp(as_of)]
+
+
+def test_validate_leaves_the_workspace_as_it_was(ws: Workspace, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # INTERFACE: validate is a dry run, touching nothing, a master there or not
+    base_workbook(ws.inbox / "基础.xlsx")
+    run(ws)
+    clerk = write_workbook(tmp_path / "走访.xlsx", Sheet.of("走访登记", visits([1, 99], AS_OF)))
+
+    def listing() -> dict[str, int]:
+        return {str(p.relative_to(ws.root)): p.stat().st_mtime_ns
+                for p in ws.root.rglob("*") if p.is_file()}
+
+    before = listing()
+    assert cli.main(["validate", str(clerk), "--root", str(ws.root), "--json",
+                     "--as-of", AS_OF.isoformat()]) == 1
+    assert json.loads(capsys.readouterr().out)["errors"][0]["rule"] == "REF-HOUSEHOLD"  # LD-0099
+    assert listing() == before
