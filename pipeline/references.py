@@ -19,6 +19,7 @@ from pipeline.messages import say
 from pipeline.store import Master
 from schemas import Household, Issue, Reception, Roster, Schedule, Summary, Visit, WorkLog
 from schemas.choices import HOUSEHOLD_TYPES, ISSUE_LEVELS
+from schemas.rules import WARNING
 
 CUMULATIVE = (Summary.visited, Summary.residents, Summary.businesses, Summary.received,
               Summary.outgoing)
@@ -93,10 +94,10 @@ def _finding(rule: str, message: str, table: LedgerRows, header: str, row: int,
 
 def _nothing_to_check(rule: str, key: str, table: LedgerRows, community: str,
                       header: str, row: int) -> Finding:
-    """Neither the file nor the master knows the community's 户册/名册: one finding, not one
-    per row, as severe as the rule (DOMAIN: a 户编号 not in the 户册 is an 错误, a name not
-    on the 名册 a 警告)."""
-    return Finding(rule, say(key, community=community), sheet=table.sheet,
+    """Neither the file nor the master knows the community's 户册/名册: nothing to check
+    against, which one 警告 says (not one per row). A 户编号 missing from a 户册 that exists
+    is REF-HOUSEHOLD's 错误; a register sent before any 户册 is taken, and asked about."""
+    return Finding(rule, say(key, community=community), severity=WARNING, sheet=table.sheet,
                    cell=table.cell(header, row), row=row, column=header,
                    value=str(table.frame.at[row, header]))
 
