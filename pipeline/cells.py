@@ -80,8 +80,6 @@ _RESTORE = {private: ord(c) for c, private in zip(PROSE_PUNCTUATION, _PROTECT.va
 @functools.lru_cache(maxsize=1 << 12)
 def clean_prose(value: str) -> str:
     """`clean_text`, but the Chinese punctuation of PROSE_PUNCTUATION stays as written."""
-    if value.isascii():
-        return value.strip()
     return clean_text(value.translate(_PROTECT)).translate(_RESTORE)
 
 

@@ -184,6 +184,7 @@ def _find_header(grid: Grid, lookup: dict[str, str]) -> tuple[int, bool] | None:
     perfect = len(set(lookup.values()))  # every column found: no later row can do better
     merged_down = {r0 for (r0, _), (r1, _) in grid.merges if r1 > r0}
 
+    @functools.cache  # a row's one-row score is asked again when the row above reads as two
     def score(r: int, two_rows: bool) -> int:
         return len({match_header(lookup, n) for n in _row_headers(grid, r, two_rows)} - {None})
 
@@ -274,7 +275,7 @@ def _spread_sideways(grid: Grid, first: int) -> dict[int, set[int]]:
 
 
 def _read_rows(grid: Grid, table: Table, first: int, headed: set[int],
-               ignored: frozenset[int] | set[int] = frozenset()) -> None:
+               ignored: set[int]) -> None:
     """The data rows below the header. A row with nothing in a headed column is no data
     row (a form's pre-numbered 序号 alone included); text in an unheaded column, other
     than an ignored one, is reported once per column."""

@@ -353,10 +353,7 @@ def _as_of_in_title(title: str) -> re.Match[str] | None:
     dates = list(DATE_IN_TITLE.finditer(title))
     marked = [m for m in dates if AS_OF_MARK.search(title[:m.start()])]
     unmarked = [m for m in dates if not OTHER_DATE_MARK.search(title[:m.start()])]
-    for found in (marked, unmarked):
-        if found:
-            return found[0]
-    return None
+    return next(iter(marked or unmarked), None)
 
 
 def _summary_as_of(

@@ -169,6 +169,12 @@ def feedback_of(ws: Workspace, result: nightly.FileResult) -> dict:
     return json.loads((ws.root / result.feedback).read_text("utf-8"))
 
 
+def monotone_cells(ws: Workspace, result: nightly.FileResult) -> list[tuple[str, str, str]]:
+    """(column, cell, value) of the file's SUM-MONOTONE warnings, from its feedback."""
+    return [(w["column"], w["cell"], w["value"]) for w in feedback_of(ws, result)["warnings"]
+            if w["rule"] == "SUM-MONOTONE"]
+
+
 def test_cumulative_figures_falling_since_the_last_report_are_a_warning(ws: Workspace) -> None:
     write_workbook(ws.inbox / "11月.xlsx", Sheet.of("社区汇总", [
         summary_row(dt.date(2026, 10, 31), visited=800, residents=740, businesses=60)]))
@@ -178,10 +184,7 @@ def test_cumulative_figures_falling_since_the_last_report_are_a_warning(ws: Work
         summary_row(dt.date(2026, 11, 30), visited=790, residents=730, businesses=60)]))
     later = run(ws).files[0]
     assert later.status == "accepted"
-    warnings = feedback_of(ws, later)["warnings"]
-    assert [(w["rule"], w["column"], w["cell"], w["value"]) for w in warnings
-            if w["rule"] == "SUM-MONOTONE"] == [
-        ("SUM-MONOTONE", "已走访户数(户)", "E2", "790"), ("SUM-MONOTONE", "群众(户)", "F2", "730")]
+    assert monotone_cells(ws, later) == [("已走访户数(户)", "E2", "790"), ("群众(户)", "F2", "730")]
     # a new year starts again from zero
     write_workbook(ws.inbox / "1月.xlsx", Sheet.of("社区汇总", [
         summary_row(dt.date(2027, 1, 31), visited=40, residents=40, businesses=0, received=3,
@@ -195,8 +198,7 @@ def test_a_fall_within_one_sheet_is_a_warning(ws: Workspace) -> None:
         summary_row(dt.date(2026, 10, 31), visited=820, residents=755, businesses=65),
         summary_row(dt.date(2026, 11, 30), visited=700, residents=640, businesses=60)]))
     first = run(ws).files[0]
-    assert [(w["column"], w["cell"], w["value"]) for w in feedback_of(ws, first)["warnings"]
-            if w["rule"] == "SUM-MONOTONE"] == [
+    assert monotone_cells(ws, first) == [
         ("已走访户数(户)", "E3", "700"), ("群众(户)", "F3", "640"), ("企业/工商户(户)", "G3", "60")]
 
 
@@ -210,10 +212,9 @@ def test_a_back_dated_report_above_a_later_one_is_a_warning(ws: Workspace) -> No
         summary_row(dt.date(2026, 11, 15), visited=750, residents=690, businesses=60)]))
     late = run(ws).files[0]
     assert late.status == "accepted"
-    found = [w for w in feedback_of(ws, late)["warnings"] if w["rule"] == "SUM-MONOTONE"]
-    assert [(w["column"], w["cell"], w["value"]) for w in found] == [
-        ("已走访户数(户)", "E2", "750"), ("群众(户)", "F2", "690")]
-    assert "之后报送的700（截至2026-11-30）多" in found[0]["message"]
+    assert monotone_cells(ws, late) == [("已走访户数(户)", "E2", "750"), ("群众(户)", "F2", "690")]
+    first = next(w for w in feedback_of(ws, late)["warnings"] if w["rule"] == "SUM-MONOTONE")
+    assert "之后报送的700（截至2026-11-30）多" in first["message"]
 
 
 def test_a_cited_issue_is_looked_up_in_the_file_then_the_master(ws: Workspace) -> None:
