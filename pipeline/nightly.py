@@ -149,10 +149,12 @@ def _ingest(workspace: Workspace, master: Master, config: Any, as_of: dt.date,
         started.add(sha)
         return False
 
-    # The clerks' reports are put in place together, just before the master commits: one
+    # The clerks' reports are put in place together, just after the master commits: one
     # flush to disk for all of them (each fsync while the master's transaction grows costs
-    # a journal commit with its pages), and none of them unless the run gets that far.
-    with master.transaction(), atomic_batch() as reports, \
+    # a journal commit with its pages), and none of them unless the master holds what
+    # they say (a failed COMMIT leaves the earlier reports; a run killed between the two
+    # leaves its files in the inbox, and the next run reports them as received already).
+    with atomic_batch() as reports, master.transaction(), \
             contextlib.closing(check_ahead(list(received), config, as_of, master,
                                            skip=known)) as checks:  # workers end with it
         for index, (archive_path, checked) in enumerate(checks, 1):

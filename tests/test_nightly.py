@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -290,6 +293,32 @@ def test_a_run_that_fails_midway_leaves_no_report_and_keeps_the_inbox(
     assert [len(feedback_of(ws, f)["warnings"]) for f in summary.files] == [1, 0]
     assert (ws.feedback / "龙导" / "01_基础_批注.xlsx").exists()
     assert list(ws.inbox.iterdir()) == []
+
+
+def test_a_failed_commit_leaves_the_earlier_reports_and_the_inbox(
+        ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_workbook(ws.inbox / "01_基础.xlsx", Sheet.of("团队名册", roster_rows()),
+                   Sheet.of("户册", households(20)))
+    first = run(ws)
+    report = ws.root / first.files[0].feedback
+    before = report.read_bytes()
+    write_workbook(ws.inbox / "01_基础.xlsx", Sheet.of("团队名册", roster_rows()),
+                   Sheet.of("户册", households(12)))  # the same name, sent again changed
+
+    @contextlib.contextmanager
+    def commit_fails(self: Master) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        yield
+        self.db.execute("ROLLBACK")  # what SQLite does when its COMMIT cannot write
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(Master, "transaction", commit_fails)
+    with pytest.raises(sqlite3.OperationalError):
+        run(ws)
+    assert report.read_bytes() == before  # no report of a verdict the master does not hold
+    assert [p.name for p in ws.inbox.iterdir()] == ["01_基础.xlsx"]
+    with Master(ws.master) as master:
+        assert len(master.submissions()) == 1
 
 
 def test_a_killed_runs_unfinished_files_are_swept_by_the_next(ws: Workspace) -> None:
