@@ -35,6 +35,7 @@ from pipeline.references import check_references
 from pipeline.store import Master
 from pipeline.validate import prepare, validate_table
 from schemas import LEDGERS, README_SHEET, Roster
+from schemas.rules import WARNING
 
 IGNORED_SHEETS = frozenset({normalise_sheet_name(README_SHEET), normalise_sheet_name("校验结果")})
 # A ledger's sheet is found by its name; "接待登记表" (the register's paper name) counts too.
@@ -204,6 +205,12 @@ def parse_workbook(path: Path, config: Config, as_of: dt.date, facts: PackageFac
         verdict.findings += _check_sheet(grid, ledger, config, as_of, checked, sheet_facts)
     if not verdict.sheets and not verdict.errors:
         verdict.findings.append(Finding("FILE", say("FILE.no_sheets", expected=expected)))
+    if verdict.sheets and not any(sheet.rows for sheet in verdict.sheets):
+        # a template's unused sheets are left empty (its 填写说明 says so): only a file
+        # with no rows anywhere is worth a word, one per sheet found
+        verdict.findings += [Finding("SHEET", say("SHEET.empty", sheet=sheet.sheet),
+                                     severity=WARNING, sheet=sheet.sheet)
+                             for sheet in verdict.sheets]
     checked.community = _main_community(checked.tables)
     verdict.settle()
     return checked
@@ -219,9 +226,8 @@ def _check_sheet(grid, ledger, config, as_of, checked, sheet_facts) -> list[Find
     if sheet_facts is not None:
         findings += _hidden_rows(table, sheet_facts.hidden_rows)
     checked.verdict.sheets.append(SheetInfo(sheet=grid.name, kind=ledger, rows=len(table.rows)))
-    if not table.rows:
-        return findings + [Finding("SHEET", say("SHEET.empty", sheet=grid.name), severity="警告",
-                                   sheet=grid.name)]
+    if not table.rows:  # said once for the whole file, if every sheet is empty
+        return findings
     converted = None
     try:
         converted = convert_table(table, model)

@@ -15,6 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 import schemas
+from pipeline.check import check_file
 from pipeline.config import Config, Leader, load_config
 from pipeline.fill_templates import FIRST_DATA_ROW, LAST_DATA_ROW, write_templates
 from pipeline.workspace import Workspace
@@ -214,3 +215,26 @@ def test_a_name_with_a_slash_or_dots_stays_a_file_in_templates(tmp_path: Path) -
     books = [p for p in paths if p.suffix == ".xlsx"]
     assert [p.name for p in books] == ["乙_丙_台账填报模板.xlsx", "_.._逃逸_台账填报模板.xlsx"]
     assert all(p.parent == ws.templates for p in books)
+
+
+def test_a_template_sent_with_one_sheet_filled_draws_no_warning(
+        written: tuple[Workspace, list[Path]], tmp_path: Path) -> None:
+    workspace, _ = written
+    wb = load_workbook(workspace.templates / "龙导_台账填报模板.xlsx")
+    issue = row("问题台账")
+    for col, spec in enumerate(schemas.field_specs(schemas.Issue), 1):
+        if issue[spec.header] is not None:
+            wb["问题台账"].cell(FIRST_DATA_ROW, col, _clerk_value(spec.kind, issue[spec.header]))
+    filled = tmp_path / "龙导_问题.xlsx"
+    wb.save(filled)
+    blank = tmp_path / "龙导_空白.xlsx"
+    load_workbook(workspace.templates / "龙导_台账填报模板.xlsx").save(blank)
+
+    config = load_config(None)
+    one = check_file(filled, config, dt.date(2026, 12, 1)).verdict
+    assert (one.status, one.errors, one.warnings) == ("valid", [], [])  # the 说明 says: leave them
+    assert {s.kind: s.rows for s in one.sheets} == {**dict.fromkeys(schemas.LEDGERS, 0), "问题台账": 1}
+    none = check_file(blank, config, dt.date(2026, 12, 1)).verdict
+    assert none.status == "valid" and none.errors == []
+    assert sorted((f.rule, f.sheet) for f in none.warnings) == sorted(
+        ("SHEET", ledger) for ledger in schemas.LEDGERS)  # nothing anywhere: each sheet said
