@@ -192,6 +192,7 @@ def parse_workbook(path: Path, config: Config, as_of: dt.date, facts: PackageFac
         raise
     except Exception as exc:  # calamine's own errors: corrupt parts, bad XML
         return _unreadable(verdict, say("FILE.unreadable", detail=str(exc)[:200]))
+    read_as: dict[str, str] = {}  # ledger -> the first sheet read as it
     for grid in grids:
         key = normalise_sheet_name(grid.name)
         if key in IGNORED_SHEETS:
@@ -201,6 +202,11 @@ def parse_workbook(path: Path, config: Config, as_of: dt.date, facts: PackageFac
             verdict.findings.append(Finding(
                 "SHEET", say("SHEET.unknown", sheet=grid.name, expected=expected), sheet=grid.name))
             continue
+        if ledger in read_as:  # 走访登记 and 走访登记表 side by side: both are taken
+            verdict.findings.append(Finding("SHEET", say(
+                "SHEET.same_kind", sheet=grid.name, other=read_as[ledger], kind=ledger),
+                severity=WARNING, sheet=grid.name))
+        read_as.setdefault(ledger, grid.name)
         sheet_facts = facts.sheet(grid.name)
         verdict.findings += _check_sheet(grid, ledger, config, as_of, checked, sheet_facts)
     if not verdict.sheets and not verdict.errors:

@@ -36,6 +36,8 @@ MESSAGES: dict[str, str] = {
     "RUN.duplicate": "与{earlier}（{received}）内容完全相同，不重复合并",
     # --- sheets and headers --------------------------------------------------------------
     "SHEET.unknown": "工作表“{sheet}”不是台账工作表，已忽略。台账工作表名称应为：{expected}（说明页请命名为“说明”）。",
+    "SHEET.same_kind": "工作表“{sheet}”和“{other}”都是{kind}，两表的行都已收入。"
+                       "请确认同一条记录没有在两表中重复登记（最好合并成一个工作表）。",
     "SHEET.empty": "工作表“{sheet}”没有数据行，已跳过。",
     "SHEET.hidden_rows": "第{rows}行是隐藏行，仍按数据读取。如这些行不应提交，请删除而不是隐藏。",
     "SHEET.total_row": "这一行是合计/小计行，已跳过，不计入数据（系统会自动计算合计）。",

@@ -214,13 +214,17 @@ class Master:
         scopes = scope_of(ledger, frame)
         replaced = 0
         old_rows: dict[str, list[int]] = {}
+        # a second sheet of the same kind in one workbook adds to the first; a keyed row
+        # replaces its key's row whichever sheet or file it came from
+        own = "" if meta["kind"] == "keyed" else " AND submission_id != ?"
         for scope in dict.fromkeys(scopes):
+            params = (scope,) if meta["kind"] == "keyed" else (scope, submission_id)
             ids = [r[0] for r in self.db.execute(
-                f"SELECT id FROM {table} WHERE scope = ? AND superseded_by IS NULL", (scope,))]
+                f"SELECT id FROM {table} WHERE scope = ? AND superseded_by IS NULL{own}", params)]
             old_rows[scope] = ids
             replaced += len(ids)
             self.db.execute(f"UPDATE {table} SET superseded_by = ? WHERE scope = ? "
-                            "AND superseded_by IS NULL", (submission_id, scope))
+                            f"AND superseded_by IS NULL{own}", (submission_id, *params))
         names = [spec.name for spec in specs]
         columns = ", ".join(f'"{n}"' for n in names) + ", submission_id, sheet, excel_row, scope"
         insert = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * (len(names) + 4))})"

@@ -131,6 +131,27 @@ def test_corrected_resubmission_replaces_the_weeks_it_covers(ws: Workspace) -> N
         assert len(master.history("走访登记")) == 6
 
 
+def test_two_sheets_of_one_kind_in_a_workbook_both_count(ws: Workspace) -> None:
+    write_workbook(ws.inbox / "01_基础.xlsx", Sheet.of("团队名册", roster_rows()),
+                   Sheet.of("户册", households(20)))
+    run(ws)
+    day = dt.date(2026, 11, 3)  # the same week in both sheets: neither replaces the other
+    write_workbook(ws.inbox / "02_走访.xlsx", Sheet.of("走访登记", visits([1], day)),
+                   Sheet.of("走访登记", visits([2, 3], day), name="走访登记表"))
+    summary = run(ws)
+    assert (summary.files[-1].status, summary.merged_rows["走访登记"],
+            summary.replaced_rows["走访登记"]) == ("accepted", 3, 0)
+    [warning] = feedback_of(ws, summary.files[-1])["warnings"]
+    assert (warning["rule"], warning["sheet"]) == ("SHEET", "走访登记表")
+    assert "“走访登记”" in warning["message"]
+    with Master(ws.master) as master:
+        assert sorted(master.current("走访登记")["户编号"]) == ["LD-0001", "LD-0002", "LD-0003"]
+    write_workbook(ws.inbox / "03_更正.xlsx", Sheet.of("走访登记", visits([4], day)))
+    run(ws)  # a later file still replaces the week, both sheets' rows
+    with Master(ws.master) as master:
+        assert sorted(master.current("走访登记")["户编号"]) == ["LD-0004"]
+
+
 def test_roster_snapshot_and_issue_history(ws: Workspace) -> None:
     base_workbook(ws.inbox / "基础.xlsx")
     run(ws)
