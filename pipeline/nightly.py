@@ -173,13 +173,14 @@ def _take(workspace: Workspace, master: Master, config: Any, as_of: dt.date, pat
     earlier = master.find_submission(sha) or seen.get(sha)
     relative = str(archive_path.relative_to(workspace.root))
     if earlier is not None:
-        feedback = _duplicate_feedback(workspace, path, archive_path, earlier, reports)
+        feedback, errors, warnings = _duplicate_feedback(workspace, path, archive_path, earlier,
+                                                         reports)
         master.add_submission(
             file_name=path.name, sha256=sha, received_at=received.isoformat(timespec="seconds"),
             run_as_of=as_of.isoformat(), status="duplicate", community=earlier["community"],
-            errors=0, warnings=0, archive_path=relative, feedback_path=feedback,
+            errors=errors, warnings=warnings, archive_path=relative, feedback_path=feedback,
             verdict_json="{}")
-        return FileResult(path.name, sha, "duplicate", 0, 0, feedback)
+        return FileResult(path.name, sha, "duplicate", errors, warnings, feedback)
     if checked is None:  # skipped as a duplicate that turned out not to be one: read it now
         checked = check_file(archive_path, config, as_of, master)
     verdict: Verdict = checked.verdict
@@ -206,21 +207,22 @@ def _take(workspace: Workspace, master: Master, config: Any, as_of: dt.date, pat
 
 
 def _duplicate_feedback(workspace: Workspace, path: Path, archive_path: Path,
-                        earlier: dict[str, Any], reports: AtomicBatch) -> str:
+                        earlier: dict[str, Any], reports: AtomicBatch) -> tuple[str, int, int]:
     """A file whose bytes came before gets a report of its own (INTERFACE: one for each
     file): the earlier verdict under this file's name, opening with a note that it was
-    received already and is not merged again. Its path, for the run summary."""
+    received already and is not merged again. Its path and its counts of errors and
+    warnings, for the run summary (the same as the report says)."""
     try:
         verdict = Verdict.from_json(json.loads(earlier["verdict_json"]))
     except (KeyError, TypeError, ValueError):  # a submission recorded without its verdict
-        return str(earlier["feedback_path"])
+        return str(earlier["feedback_path"]), 0, 0
     verdict.file = path.name
     received = str(earlier["received_at"])[:16].replace("T", " ")
     verdict.findings.insert(0, Finding("FILE", say(
         "FILE.duplicate", earlier=earlier["file_name"], received=received), severity=WARNING))
     files = write_feedback(workspace, verdict, archive_path if verdict.status != "unreadable"
                            else None, earlier["community"], reports)
-    return str(files.json.relative_to(workspace.root))
+    return str(files.json.relative_to(workspace.root)), len(verdict.errors), len(verdict.warnings)
 
 
 def _report(out: IO[str], result: FileResult, index: int, total: int) -> None:

@@ -99,6 +99,10 @@ def test_accept_reject_and_duplicate(ws: Workspace) -> None:
     assert report["file"] == "03_错.xlsx" and report["status"] == "invalid"
     assert [e["rule"] for e in report["errors"]] == ["REF-HOUSEHOLD"]
     assert report["warnings"][0]["rule"] == "FILE" and "内容完全相同" in report["warnings"][0]["message"]
+    # the run summary counts what the report says
+    assert (wrong.errors, wrong.warnings) == (len(report["errors"]), len(report["warnings"])) == (1, 1)
+    latest = json.loads((ws.runs / "latest.json").read_text("utf-8"))
+    assert {f["name"]: (f["errors"], f["warnings"]) for f in latest["files"]}["03_错.xlsx"] == (1, 1)
 
     # under another name, in one run with its twin: both have a report of their own
     write_workbook(ws.inbox / "04_走访.xlsx", Sheet.of("走访登记", visits([5], AS_OF)))
