@@ -34,7 +34,15 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
-_TIME_PATTERN = re.compile(r"^(\d{1,2})(?::|点|时)(\d{1,2})?(?::\d{1,2})?分?$")
+# a weekday after a date, as clerks add it: 2026年11月3日（星期二）, 2026-11-03 周二, 2026/11/3(二)
+_WEEKDAY_SUFFIX = re.compile(
+    r"\s*(?:\((?:星期|周|礼拜)?([一二三四五六日天])\)|(?:星期|周|礼拜)([一二三四五六日天]))$")
+_TIME_PATTERN = re.compile(
+    r"^(上午|早上|早晨|凌晨|中午|下午|晚上|傍晚)?(\d{1,2})"
+    r"(?:(?::|点|时)(\d{1,2}|半)?(?::\d{1,2})?分?|\.(\d{2}))(AM|PM)?$", re.IGNORECASE)
+_MORNING = ("上午", "早上", "早晨", "凌晨", "AM")
+_AFTERNOON = ("下午", "晚上", "傍晚", "PM")
+_EXTENSION = re.compile(r"(?:转|分机|ext\.?)(\d{1,5})$", re.IGNORECASE)
 _INT_UNITS = re.compile(r"(户|人次|人|个|件|次)$")
 
 
@@ -176,13 +184,21 @@ def _to_date(value: Any) -> dt.date | None:
             return _to_date(str(int(value)))
         raise CellError("TYPE.date")
     text = clean_text(str(value)).replace(" ", "") if "年" in str(value) else clean_text(str(value))
+    weekday = None
+    suffix = _WEEKDAY_SUFFIX.search(text)
+    if suffix and suffix.start() > 0:
+        weekday = "一二三四五六日".index((suffix.group(1) or suffix.group(2)).replace("天", "日"))
+        text = text[:suffix.start()]
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)
         if match:
             try:
-                return dt.date(*(int(part) for part in match.groups()[:3]))
+                day = dt.date(*(int(part) for part in match.groups()[:3]))
             except ValueError as exc:
                 raise CellError("TYPE.date") from exc
+            if weekday is not None and day.weekday() != weekday:
+                raise CellError("TYPE.date_weekday")  # which of the two is wrong? the clerk knows
+            return day
     if re.fullmatch(r"\d{5}(\.0+)?", text):
         return _to_date(float(text))
     raise CellError("TYPE.date")
@@ -208,7 +224,16 @@ def to_time(value: Any) -> str | None:
         raise CellError("TYPE.time")
     match = _TIME_PATTERN.match(clean_text(str(value)).replace(" ", ""))
     if match:
-        hour, minute = int(match.group(1)), int(match.group(2) or 0)
+        period, hour_text, minute_text, dotted, meridiem = match.groups()
+        hour = int(hour_text)
+        minute = 30 if minute_text == "半" else int(minute_text or dotted or 0)
+        half = period or (meridiem or "").upper()  # 下午3点, 2:00 PM: a twelve-hour clock
+        if half in _MORNING and hour > 12:
+            raise CellError("TYPE.time")
+        if (half in _AFTERNOON and hour < 12) or (half == "中午" and hour < 6):
+            hour += 12
+        elif half in ("凌晨", "AM") and hour == 12:
+            hour = 0
         if hour < 24 and minute < 60:
             return f"{hour:02d}:{minute:02d}"
     raise CellError("TYPE.time")
@@ -237,7 +262,7 @@ def to_phone(value: Any) -> str | None:
     if re.fullmatch(r"1[3-9]\d-?\d{4}-?\d{4}", text.replace(" ", "")):
         return text.replace(" ", "").replace("-", "")  # 138-0013-8000: a mobile, grouped
     text = re.sub(r"^\((0\d{2,3})\)", r"\1-", text.replace(" ", ""))
-    return text
+    return _EXTENSION.sub(r"-\1", text)  # 020-84000001转801: the extension after a dash
 
 
 CONVERTERS: dict[str, Callable[[Any], Any]] = {

@@ -113,6 +113,10 @@ def _convert_cell(spec: FieldSpec, value: Any) -> tuple[Any, str | None]:
         return None, err.key
     if converted is None and spec.default is not None:
         converted = spec.default
+    elif spec.choices and isinstance(converted, str) and converted not in spec.choices:
+        squeezed = "".join(converted.split())  # 现场 解决, 已 办结: spaced out to align
+        if squeezed in spec.choices:
+            converted = squeezed
     return converted, None
 
 

@@ -56,6 +56,7 @@ MESSAGES: dict[str, str] = {
     "REQUIRED.change_reason": "安排类型为“{kind}”时必须填写变更说明，向群众说明原因。",
     "TYPE.date": "“{value}”不是有效日期。请填写日期，如 2026-11-03、2026/11/3 或 2026年11月3日。",
     "TYPE.date_range": "“{value}”的年份不对（应在1900年至2099年之间），可能是输错了，如 {example}。",
+    "TYPE.date_weekday": "“{value}”里的日期和星期对不上，请核对是日期还是星期写错了。",
     "TYPE.time": "“{value}”不是有效时间。请填写 时:分，如 08:30 或 14:00。",
     "TYPE.int": "“{value}”不是整数。请只填阿拉伯数字，如 {example}。",
     "TYPE.int_range": "“{value}”太大，不像是一个人数或户数，请检查是否多输了数字，如 {example}。",

@@ -27,6 +27,9 @@ D = dt.date(2026, 11, 3)
     D, dt.datetime(2026, 11, 3), dt.datetime(2026, 11, 3, 9, 30), "2026-11-03", "2026/11/3",
     "2026.11.3", "2026年11月3日", "2026 年 11 月 3 日", "２０２６年１１月３日", "20261103",
     20261103, 46329, 46329.0, " 2026-11-03 ", "2026-11-03 00:00:00", "46329",
+    # with the weekday, as clerks add it (3 November 2026 is a Tuesday)
+    "2026年11月3日（星期二）", "2026年11月3日(周二)", "2026年11月3日周二", "2026-11-03 周二",
+    "2026/11/3（二）", "2026年11月3日 礼拜二",
 ])
 def test_dates(value: object) -> None:
     assert to_date(value) == D
@@ -37,6 +40,13 @@ def test_bad_dates(value: object) -> None:
     with pytest.raises(CellError) as err:
         to_date(value)
     assert err.value.key == "TYPE.date"
+
+
+@pytest.mark.parametrize("value", ["2026年11月3日（星期三）", "2026-11-03 周日", "2026/11/3(一)"])
+def test_a_date_and_its_weekday_that_disagree(value: str) -> None:
+    with pytest.raises(CellError) as err:
+        to_date(value)
+    assert err.value.key == "TYPE.date_weekday"
 
 
 @pytest.mark.parametrize("value", [
@@ -82,12 +92,17 @@ def test_bad_ints(value: object) -> None:
     ("14点", "14:00"), ("8点30分", "08:30"), (0.5, "12:00"), (dt.datetime(2026, 1, 1, 14, 5),
                                                             "14:05"),
     (dt.timedelta(hours=8, minutes=30), "08:30"),
+    # a twelve-hour clock, as clerks write it
+    ("上午9:00", "09:00"), ("下午3:00", "15:00"), ("下午3点半", "15:30"), ("晚上7点", "19:00"),
+    ("中午12点", "12:00"), ("中午1点", "13:00"), ("下午14:30", "14:30"), ("2:00 PM", "14:00"),
+    ("9:30am", "09:30"), ("12:00 AM", "00:00"), ("12:00PM", "12:00"), ("09.00", "09:00"),
+    ("8点半", "08:30"),
 ])
 def test_times(value: object, expected: str) -> None:
     assert to_time(value) == expected
 
 
-@pytest.mark.parametrize("value", ["25:00", "8:75", "上午", 1.5])
+@pytest.mark.parametrize("value", ["25:00", "8:75", "上午", 1.5, "上午14点", "13:00 AM", "9.5"])
 def test_bad_times(value: object) -> None:
     with pytest.raises(CellError):
         to_time(value)
@@ -107,6 +122,8 @@ def test_text_and_phone_normalisation() -> None:
     assert to_text(1001.0) == "1001"
     assert to_phone("（020）8420 1234") == "020-84201234"
     assert to_phone(13800138000.0) == "13800138000"
+    assert to_phone("020-84000001转801") == "020-84000001-801"  # the extension after a dash
+    assert to_phone("020-84000001 分机 12") == "020-84000001-12"
 
 
 @pytest.mark.parametrize(("typed", "prose", "text"), [

@@ -8,6 +8,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from pipeline.check import check_ahead, check_file, exit_code
@@ -58,6 +59,27 @@ def test_messy_layout_reads_title_rows_blank_rows_text_dates_and_fullwidth(tmp_p
     verdict = verdict_of(tmp_path, sheet, HOUSEHOLDS)
     assert verdict.status == "valid", [f.message for f in verdict.findings]
     assert verdict.sheets[0].rows == 3
+
+
+def test_dates_with_weekdays_twelve_hour_times_extensions_and_spaced_choices(
+        tmp_path: Path) -> None:
+    log = Sheet.of("工作台账", [row("工作台账", 驻点日期="2026年11月3日（星期二）", 开始时间="上午8:30",
+                                   结束时间="下午12:30", 驻点类型="固定 驻点日")])
+    receptions = Sheet.of("接待登记", [row("接待登记", 日期="2026-11-03 周二", 处理方式="现场 解决",
+                                          联系电话="020-84000001转801")])
+    checked = check_file(write_workbook(tmp_path / "台账.xlsx", log, receptions), CONFIG, as_of=AS_OF)
+    assert checked.verdict.errors == [], [f.message for f in checked.verdict.errors]
+    frames = {t.ledger: t.frame.iloc[0] for t in checked.tables}
+    work, reception = frames["工作台账"], frames["接待登记"]
+    assert (work["驻点日期"], work["开始时间"], work["结束时间"], work["驻点类型"]) == (
+        pd.Timestamp(2026, 11, 3), "08:30", "12:30", "固定驻点日")
+    assert (reception["处理方式"], reception["联系电话"]) == ("现场解决", "020-84000001-801")
+
+    wrong = verdict_of(tmp_path, Sheet.of("工作台账", [row("工作台账", 驻点日期="2026年11月3日（星期三）")]),
+                       name="错.xlsx")
+    [error] = wrong.errors
+    assert (error.rule, error.cell, error.value) == ("TYPE", "B2", "2026年11月3日（星期三）")
+    assert "日期和星期对不上" in error.message
 
 
 def test_headers_match_by_name_with_spaces_brackets_and_reordering(tmp_path: Path) -> None:
