@@ -7,6 +7,7 @@ Excel cell, the value as displayed, the rule ID and a message from the catalogue
 
 from __future__ import annotations
 
+import calendar
 import copy
 import datetime as dt
 import functools
@@ -43,10 +44,18 @@ from schemas.rules import WARNING
 # before 登记日期; a 反馈日期 before the 办结日期 is only suspicious.)
 ADVISORY = frozenset({("ISSUE-DATES", Issue.feedback)})
 BLANK_ROW_MIN_MISSING = 3  # this many required cells empty in one row: one finding for the row
-DATE_IN_TITLE = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})")
+DATE_IN_TITLE = re.compile(
+    r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})|([./-])(\d{1,2})\4(\d{1,2}))")
 # A date the title names as the figures' date, and one it names as something else (the day
-# the form was filled in or printed): 截至 wins, a filing date is never taken for it.
-AS_OF_MARK = re.compile(r"(截至|截止|统计至)[^\d]{0,6}$")
+# the form was filled in or printed): 截至 wins, a filing date is never taken for it. Of a
+# range (2026年1月1日至2026年11月30日) the end is the figures' date, the start never is.
+RANGE_SIGN = r"(?:至|到|[-~—–])"
+AS_OF_MARK = re.compile(rf"(截至|截止|统计至|{RANGE_SIGN})[^\d]{{0,6}}$")
+RANGE_START = re.compile(rf"\s*[日号]?\s*{RANGE_SIGN}\s*\d")
+SHORT_RANGE_END = re.compile(rf"\s*[日号]?\s*{RANGE_SIGN}\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})")
+# no date, but months: 2026年1-11月, 2026年1月至11月, 2026年11月 (to the month's end)
+MONTHS_IN_TITLE = re.compile(
+    rf"(\d{{4}})\s*年\s*(?:\d{{1,2}}\s*月?\s*{RANGE_SIGN}\s*)?(\d{{1,2}})\s*月(?!\s*\d)")
 OTHER_DATE_MARK = re.compile(r"(填报|填表|制表|报送|打印)[^\d]{0,6}$")
 LEADER_KIND = {TEAMS[0]: "街道班子成员", TEAMS[1]: "社区两委"}
 
@@ -349,11 +358,27 @@ SHEET_RULES: dict[str, Iterable[Callable[[Table, pd.DataFrame], list[Finding]]]]
 }
 
 
-def _as_of_in_title(title: str) -> re.Match[str] | None:
-    dates = list(DATE_IN_TITLE.finditer(title))
+def _as_of_in_title(title: str, as_of: dt.date) -> dt.date | None:
+    """The 统计截至日期 a title gives, if any (CellError for a date that cannot be)."""
+    found = list(DATE_IN_TITLE.finditer(title))
+    dates = [m for m in found if not RANGE_START.match(title, m.end())]
     marked = [m for m in dates if AS_OF_MARK.search(title[:m.start()])]
     unmarked = [m for m in dates if not OTHER_DATE_MARK.search(title[:m.start()])]
-    return next(iter(marked or unmarked), None)
+    match = next(iter(marked or unmarked), None)
+    if match is not None:
+        month, day = match.group(2, 3) if match.group(2) else match.group(5, 6)
+        return to_date(f"{match.group(1)}-{month}-{day}")
+    for start in (m for m in found if m not in dates):  # 2026年1月1日至11月30日: the start's year
+        if (end := SHORT_RANGE_END.match(title, start.end())) is not None:
+            return to_date(f"{start.group(1)}-{end.group(1)}-{end.group(2)}")
+    months = MONTHS_IN_TITLE.search(title)
+    if months is None or OTHER_DATE_MARK.search(title[:months.start()]):
+        return None
+    year, month = int(months.group(1)), int(months.group(2))
+    if not 1 <= month <= 12:
+        raise CellError("TYPE.date")
+    month_end = dt.date(year, month, calendar.monthrange(year, month)[1])
+    return min(month_end, as_of)  # figures of a month not yet over: as of the run's date
 
 
 def _summary_as_of(
@@ -363,10 +388,9 @@ def _summary_as_of(
     column = Summary.as_of
     if frame[column].notna().all():
         return frame, []
-    match = _as_of_in_title(table.title)
     findings = []
     try:
-        in_title = to_date("-".join(match.groups())) if match else None
+        in_title = _as_of_in_title(table.title, as_of)
     except CellError:
         in_title = None  # 2026年13月1日 in a title: as if there were none, and said so
     if in_title is not None:

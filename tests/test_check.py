@@ -315,6 +315,24 @@ def test_a_form_line_above_the_header_is_title(tmp_path: Path, extra: dict[str, 
     assert len(said) == (1 if as_of == AS_OF else 0)
 
 
+@pytest.mark.parametrize(("title", "as_of"), [
+    # a period: its end is the figures' date, never its start
+    ("统计时间：2026年1月1日至2026年10月31日", dt.date(2026, 10, 31)),
+    ("2026.1.1—2026.10.31", dt.date(2026, 10, 31)),
+    ("2026年1月1日-10月31日（填表日期2026年11月2日）", dt.date(2026, 10, 31)),
+    # months only: to the end of the last, or the run's date if that month is not over
+    ("2026年1-10月驻点团队联系群众数据统计表", dt.date(2026, 10, 31)),
+    ("2026年1月至12月驻点团队联系群众数据统计表", AS_OF),
+    # 2026年1-11 is no date (it was read as 11 January)
+    ("2026年1-11月统计表", dt.date(2026, 11, 30)),
+])
+def test_a_period_in_the_title_gives_its_end(tmp_path: Path, title: str, as_of: dt.date) -> None:
+    sheet = Sheet.of("社区汇总", [row("社区汇总", 统计截至日期=None)], title=[title])
+    verdict, dates = summary_as_of(tmp_path, sheet)
+    assert dates == [as_of]
+    assert not [f for f in verdict.findings if f.column == "统计截至日期"]
+
+
 def test_a_form_line_wider_than_the_table_is_no_header(tmp_path: Path) -> None:
     width = len(headers("走访登记"))
     sheet = Sheet.of("走访登记", [row("走访登记")], title=["龙导社区走访登记表", "填报单位：龙导社区"],
