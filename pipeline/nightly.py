@@ -200,9 +200,10 @@ def _take(workspace: Workspace, master: Master, config: Any, as_of: dt.date, pat
             summary.merged_rows[table.ledger] += count.merged
             summary.replaced_rows[table.ledger] += count.replaced
     summary.findings.update(f.rule for f in verdict.findings)
-    seen[sha] = {"file_name": path.name, "received_at": received.isoformat(timespec="seconds"),
-                 "feedback_path": feedback, "community": checked.community,
-                 "verdict_json": json.dumps(verdict.as_json(), ensure_ascii=False)}
+    if status == "accepted":  # a rejected file's twin later in the run is checked again
+        seen[sha] = {"file_name": path.name, "received_at": received.isoformat(timespec="seconds"),
+                     "feedback_path": feedback, "community": checked.community,
+                     "verdict_json": json.dumps(verdict.as_json(), ensure_ascii=False)}
     return FileResult(path.name, sha, status, len(verdict.errors), len(verdict.warnings), feedback)
 
 

@@ -145,12 +145,13 @@ class Master:
     # --- submissions --------------------------------------------------------------------
 
     def find_submission(self, sha256: str) -> dict[str, Any] | None:
-        """An earlier accepted or rejected submission of the same bytes."""
+        """The earlier accepted submission of the same bytes. A rejected file merged
+        nothing: sent again (once the 户册 it needed has come, say) it is checked again."""
         fields = ("id", "file_name", "status", "received_at", "feedback_path", "community",
                   "verdict_json")
         row = self.db.execute(
             f"SELECT {', '.join(fields)} FROM submissions "
-            "WHERE sha256 = ? AND status != 'duplicate' ORDER BY id LIMIT 1", (sha256,)).fetchone()
+            "WHERE sha256 = ? AND status = 'accepted' ORDER BY id LIMIT 1", (sha256,)).fetchone()
         return dict(zip(fields, row, strict=True)) if row else None
 
     def add_submission(self, *, file_name: str, sha256: str, received_at: str, run_as_of: str,

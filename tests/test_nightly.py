@@ -83,26 +83,30 @@ def test_accept_reject_and_duplicate(ws: Workspace) -> None:
     assert [f["status"] for f in latest["files"]] == ["accepted", "accepted", "rejected"]
     assert latest["merged_rows"]["走访登记"] == 4 and latest["replaced_rows"]["走访登记"] == 0
 
-    # the same bytes again: duplicate, nothing merged twice
+    # the same bytes again: duplicates, nothing merged twice; the rejected one merged
+    # nothing and is checked again (still wrong)
     for f in ws.archive.rglob("*.xlsx"):
         (ws.inbox / f.name.split("_", 1)[1]).write_bytes(f.read_bytes())
     again = run(ws)
-    assert sorted(f.status for f in again.files) == ["duplicate"] * 3
+    assert sorted((f.name, f.status) for f in again.files) == [
+        ("01_基础.xlsx", "duplicate"), ("02_走访.xlsx", "duplicate"), ("03_错.xlsx", "rejected")]
     assert sum(again.merged_rows.values()) == 0
     with Master(ws.master) as master:
         assert len(master.current("走访登记")) == 4
         assert len(master.submissions()) == 6
-    # each file has its report: the earlier verdict, opening with a note that it came before
-    wrong = next(f for f in again.files if f.name == "03_错.xlsx")
-    assert wrong.feedback == "outbox/feedback/龙导/03_错.json"
-    report = json.loads((ws.root / wrong.feedback).read_text("utf-8"))
-    assert report["file"] == "03_错.xlsx" and report["status"] == "invalid"
-    assert [e["rule"] for e in report["errors"]] == ["REF-HOUSEHOLD"]
+    resent_wrong = next(f for f in again.files if f.name == "03_错.xlsx")
+    wrong = json.loads((ws.root / resent_wrong.feedback).read_text("utf-8"))
+    assert [e["rule"] for e in wrong["errors"]] == ["REF-HOUSEHOLD"] and wrong["warnings"] == []
+    # each duplicate has its report: the earlier verdict, opening with a note that it came before
+    visits_again = next(f for f in again.files if f.name == "02_走访.xlsx")
+    assert visits_again.feedback == "outbox/feedback/龙导/02_走访.json"
+    report = json.loads((ws.root / visits_again.feedback).read_text("utf-8"))
+    assert report["file"] == "02_走访.xlsx" and report["status"] == "valid"
     assert report["warnings"][0]["rule"] == "FILE" and "内容完全相同" in report["warnings"][0]["message"]
     # the run summary counts what the report says
-    assert (wrong.errors, wrong.warnings) == (len(report["errors"]), len(report["warnings"])) == (1, 1)
+    assert (visits_again.errors, visits_again.warnings) == (0, len(report["warnings"])) == (0, 1)
     latest = json.loads((ws.runs / "latest.json").read_text("utf-8"))
-    assert {f["name"]: (f["errors"], f["warnings"]) for f in latest["files"]}["03_错.xlsx"] == (1, 1)
+    assert {f["name"]: (f["errors"], f["warnings"]) for f in latest["files"]}["02_走访.xlsx"] == (0, 1)
 
     # under another name, in one run with its twin: both have a report of their own
     write_workbook(ws.inbox / "04_走访.xlsx", Sheet.of("走访登记", visits([5], AS_OF)))
@@ -117,6 +121,27 @@ def test_accept_reject_and_duplicate(ws: Workspace) -> None:
     assert "04_走访.xlsx" in resent["warnings"][0]["message"]
     assert (ws.feedback / "龙导" / "04_走访_再交.html").exists()
     assert sum(twins.merged_rows.values()) == 1
+
+
+def test_a_rejected_register_sent_again_after_its_households_is_taken(ws: Workspace) -> None:
+    base_workbook(ws.inbox / "01_基础.xlsx")
+    write_workbook(ws.inbox / "02_走访.xlsx", Sheet.of("走访登记", visits([20, 21], AS_OF)))
+    os.utime(ws.inbox / "01_基础.xlsx", ns=(1, 1))
+    first = run(ws)
+    assert [f.status for f in first.files] == ["accepted", "rejected"]  # LD-0021 is not in 户册
+    register = next(ws.archive.rglob("*_02_走访.xlsx")).read_bytes()
+    # as its message says: the 户册 with that household first, then the same register again
+    write_workbook(ws.inbox / "03_户册.xlsx", Sheet.of("户册", households(21)))
+    (ws.inbox / "04_走访.xlsx").write_bytes(register)
+    os.utime(ws.inbox / "03_户册.xlsx", ns=(1, 1))
+    second = run(ws)
+    assert [(f.name, f.status) for f in second.files] == [("03_户册.xlsx", "accepted"),
+                                                          ("04_走访.xlsx", "accepted")]
+    assert second.merged_rows["走访登记"] == 2
+    (ws.inbox / "05_走访.xlsx").write_bytes(register)  # a third time: merged already
+    assert [f.status for f in run(ws).files] == ["duplicate"]
+    with Master(ws.master) as master:
+        assert sorted(master.current("走访登记")["户编号"]) == ["LD-0020", "LD-0021"]
 
 
 def test_corrected_resubmission_replaces_the_weeks_it_covers(ws: Workspace) -> None:
