@@ -78,6 +78,8 @@ def convert_table(table: Table, model: type[pa.DataFrameModel]) -> Converted:
             columns[spec.header] = pd.Series(pd.NA, index=out.frame.index, dtype=DTYPES[spec.kind])
             continue
         columns[spec.header] = _convert_column(table, spec, raw, out)
+        if spec.repeats:  # the seed's table names each leader once, over blank cells
+            columns[spec.header] = columns[spec.header].ffill()
     out.frame = pd.DataFrame(columns, index=out.frame.index)
     return out
 

@@ -54,6 +54,7 @@ class FieldSpec:
     default: Any
     minimum: float | None
     prose: bool  # free text a person reads (notes, reasons, places): keeps its punctuation
+    repeats: bool  # a grouping column: a blank cell under a filled one means the same again
 
 
 def column(
@@ -70,6 +71,7 @@ def column(
     default: Any = None,
     ge: float | None = None,
     prose: bool = False,
+    repeats: bool = False,
 ) -> Any:
     """A ledger column: a pandera Field whose metadata carries everything else we know."""
     checks: dict[str, Any] = {}
@@ -96,6 +98,7 @@ def column(
             "default": default,
             "minimum": ge,
             "prose": prose,
+            "repeats": repeats,
         },
         **checks,
     )
@@ -133,6 +136,7 @@ def field_specs(model: type[pa.DataFrameModel]) -> list[FieldSpec]:
                 default=meta["default"],
                 minimum=meta["minimum"],
                 prose=meta.get("prose", False),
+                repeats=meta.get("repeats", False),
             )
         )
     return specs

@@ -16,7 +16,8 @@ class Summary(pa.DataFrameModel):
         "统计截至日期", kind="date", public=True, required=False,
         description="数据统计截至的日期；可在表头标题处写一次", example="2026-11-30")
     leader: Series[Text] = column(
-        "驻点领导", public=True, description="驻点团队负责人（街道领导）", example="李福坚")
+        "驻点领导", public=True, repeats=True, example="李福坚",
+        description="驻点团队负责人（街道领导）；同一领导的几个社区可只写第一行")
     community: Series[Text] = column(
         "社区", public=True, description="社区名称", example="龙导")
     total: Series[pd.Int64Dtype] = column(

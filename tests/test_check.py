@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -270,6 +271,18 @@ def test_the_seed_table_reads_as_a_summary_sheet(tmp_path: Path) -> None:
     assert "58.28%" in rate_rows[10].message     # 鹤兴 739/1268 printed 59.00%
     # no 统计截至日期 anywhere: a warning says the run's date is used
     assert any(f.rule == "REQUIRED" and f.column == "统计截至日期" for f in verdict.warnings)
+
+
+def test_the_seed_table_with_leaders_written_once_over_blank_cells(tmp_path: Path) -> None:
+    # as the seed's text shows it (and Excel leaves it after 取消合并): no merge, blanks
+    sheet = seed_table_sheet()
+    leaders_merged = [f"A{r}:A{r + 1}" for r in range(4, 14, 2)]
+    assert set(leaders_merged) <= set(sheet.merges)
+    sheet = dataclasses.replace(sheet, merges=[m for m in sheet.merges if m not in leaders_merged])
+    checked = check_file(write_workbook(tmp_path / "汇总.xlsx", sheet), CONFIG, as_of=AS_OF)
+    assert places(checked.verdict.errors) == {("SUM-SPLIT", "社区汇总", "D12")}
+    frame = checked.tables[0].frame
+    assert frame["驻点领导"].tolist() == [r[0] for r in SEED_ROWS]
 
 
 @pytest.mark.parametrize(("stated", "warned"), [("3.13%", False), ("3.12%", True), (0.03125, False)])
