@@ -27,6 +27,7 @@ from pipeline.findings import Finding
 from pipeline.messages import say
 from pipeline.reader import Table
 from schemas import FieldSpec, field_specs
+from schemas.rules import WARNING
 
 DTYPES = {
     "text": "string", "phone": "string", "time": "string", "int": "Int64",
@@ -124,6 +125,11 @@ def _convert_cell(spec: FieldSpec, value: Any) -> tuple[Any, str | None]:
 
 def _bad(out: Converted, table: Table, spec: FieldSpec, row: int, shown: str, key: str) -> None:
     out.bad_cells.add((row, spec.header))
+    severity = ""  # the rule's own
+    if key == "TYPE.formula_no_value" and spec.kind == "percent":
+        # 走访率 =D5/C5 saved without its result: the system computes the rate anyway
+        key, severity = "TYPE.formula_no_value.computed", WARNING
     out.findings.append(Finding(
         "TYPE", say(key, value=shown, example=spec.example), sheet=table.sheet,
-        cell=table.cell(spec.header, row), row=row, column=spec.header, value=shown))
+        cell=table.cell(spec.header, row), row=row, column=spec.header, value=shown,
+        severity=severity))

@@ -62,6 +62,7 @@ MESSAGES: dict[str, str] = {
     "TYPE.int_range": "“{value}”太大，不像是一个人数或户数，请检查是否多输了数字，如 {example}。",
     "TYPE.percent": "“{value}”不是有效的百分比。请填写如 58.28% 或 0.5828，也可以不填（系统自动计算）。",
     "TYPE.error_value": "单元格是Excel错误值“{value}”，请修正公式或直接填写数值。",
+    "TYPE.formula_no_value.computed": "单元格是公式（{value}）但没有计算结果，已忽略：走访率由系统按已走访户数÷总户数计算。",
     "TYPE.formula_no_value": "单元格是公式（{value}）但没有计算结果。请在Excel中打开、重新计算并保存，或直接填写数值。",
     "CHOICE": "“{value}”不是允许的值。{column}只能填：{choices}。",
     "CHOICE.community": "“{value}”不是本街道的社区。社区只能填：{choices}。",

@@ -451,6 +451,20 @@ def test_formula_without_cached_value_names_its_cell(tmp_path: Path) -> None:
     assert "公式" in verdict.errors[0].message
 
 
+def test_a_rate_formula_without_its_value_is_only_a_warning(tmp_path: Path) -> None:
+    # 走访率 is computed by the system: a formula a script saved without its result is moot
+    sheet = Sheet.of("社区汇总", [row("社区汇总", 走访率="=D2/C2")],
+                     header=[h for h in headers("社区汇总") if h != "统计截至日期"],
+                     title=["驻点团队联系群众数据统计表（截至2026年11月30日）"])
+    checked = check_file(write_workbook(tmp_path / "汇总.xlsx", sheet), CONFIG, as_of=AS_OF)
+    verdict = checked.verdict
+    assert verdict.status == "valid", [f.message for f in verdict.errors]
+    [warning] = verdict.warnings
+    assert (warning.rule, warning.cell, warning.value) == ("TYPE", "G3", "=D2/C2")
+    assert "系统" in warning.message
+    assert checked.tables[0].frame["走访率"].isna().all()
+
+
 def test_footnotes_below_the_table_are_skipped_with_a_note(tmp_path: Path) -> None:
     sheet = Sheet.of("接待登记", [row("接待登记")],
                      extra={"A4": "填表人：张三", "D4": "审核人：李四", "A5": "注：来访人数按人次计"})
