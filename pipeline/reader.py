@@ -25,14 +25,18 @@ from python_calamine import CalamineWorkbook
 from pipeline.cells import INVISIBLE, CellProblem, clean_text, display, has_invisible, is_blank
 from pipeline.findings import Finding
 from pipeline.messages import say
-from schemas import field_specs
+from schemas import Roster, field_specs
 
 HEADER_SCAN_ROWS = 30
 IGNORED_HEADERS = frozenset({"序号"})  # a row-number column clerks add; not data
 # A unit clerks add after a count's name: 参加人数（人）, 接待人次（人次）
 UNIT_SUFFIX = re.compile(r"\((人|户|人次|次|个|件|名|家|天)\)$")
-TOTAL_ROW = re.compile(r"^(合计|小计|总计|累计)")
-FOOTNOTE = re.compile(r"^(注[:：]|备注[:：]|说明[:：]|填表|制表|审核|审批|负责人[:：]|联系电话[:：]|填报)")
+# 合计, 合　计, 全街道合计, 小计（李福坚）: matched with the spaces taken out
+TOTAL_ROW = re.compile(r"^(全街道|本街道|街道|全区|全社区|本社区)?(合计|小计|总计|累计)")
+# lines under a table: notes, sources, units, who filled it in, a seal or a signature
+FOOTNOTE = re.compile(r"^(注\d*|备注|说明|数据来源|资料来源|来源|单位|计量单位|联系人|负责人|联系电话|日期)"
+                      r"\s*[:：]|^(填表|制表|审核|审批|填报|报送)|盖章|签字|签名")
+COMMUNITY_HEADER = Roster.community  # every ledger's; a row with only it filled is no record
 
 
 @dataclass
@@ -283,6 +287,7 @@ def _read_rows(grid: Grid, table: Table, first: int, headed: set[int],
     unheaded: dict[int, tuple[int, Any]] = {}
     invisible: list[str] = []
     spread = _spread_sideways(grid, first)
+    community = table.columns[COMMUNITY_HEADER].index if COMMUNITY_HEADER in table.columns else None
     for r in range(first, len(grid.rows)):
         row = grid.rows[r]
         if r in spread:  # a cell merged across columns holds its value in the first only
@@ -293,20 +298,23 @@ def _read_rows(grid: Grid, table: Table, first: int, headed: set[int],
         excel_row = r + 1
         texts = [clean_text(v) for v in row if isinstance(v, str)]
         filled = [v for v, empty in zip(row, blank, strict=True) if not empty]
-        if len(filled) <= 3 and texts and FOOTNOTE.match(texts[0]) and \
+        if len(filled) <= 3 and texts and FOOTNOTE.search(texts[0]) and \
                 isinstance(filled[0], str) and clean_text(filled[0]) == texts[0]:
             table.findings.append(Finding(
                 "SHEET", say("SHEET.footnote"), severity="警告", sheet=grid.name, row=excel_row,
-                cell=f"{get_column_letter(row.index(filled[0]) + 1)}{excel_row}", value=texts[0]))
+                cell=f"{get_column_letter(row.index(filled[0]) + 1)}{excel_row}",
+                value=display(filled[0])))
             continue
-        if any(TOTAL_ROW.match(t) for t in texts):
+        total = next((t for t in texts if TOTAL_ROW.match("".join(t.split()))), None)
+        if total is not None:
             table.findings.append(Finding(
                 "SHEET", say("SHEET.total_row"), sheet=grid.name, row=excel_row,
-                cell=f"A{excel_row}", value=next(t for t in texts if TOTAL_ROW.match(t))))
+                cell=f"A{excel_row}", value=total))
             continue
-        if all(blank[c] for c in headed if c < len(row)):
+        if all(blank[c] for c in headed if c < len(row) and c != community):
+            # no record, if only 社区 (filled down a form beyond its last record)
             for c, v in enumerate(row):
-                if not blank[c] and c not in ignored:
+                if not blank[c] and c not in ignored and c != community:
                     unheaded.setdefault(c, (excel_row, v))
             continue
         table.rows.append(excel_row)

@@ -128,7 +128,7 @@ def test_required_choice_format_range_and_conditional_rules(tmp_path: Path) -> N
 
 
 def test_a_mostly_empty_row_is_one_finding(tmp_path: Path) -> None:
-    sheet = Sheet.of("走访登记", [row("走访登记"), {"社区": "龙导"}])
+    sheet = Sheet.of("走访登记", [row("走访登记"), {"社区": "龙导", "日期": AS_OF}])
     verdict = verdict_of(tmp_path, sheet, HOUSEHOLDS)
     assert [(f.rule, f.row) for f in verdict.errors] == [("REQUIRED", 3)]
 
@@ -473,6 +473,35 @@ def test_footnotes_below_the_table_are_skipped_with_a_note(tmp_path: Path) -> No
     assert [(f.rule, f.cell) for f in verdict.warnings if f.rule == "SHEET"] == [
         ("SHEET", "A4"), ("SHEET", "A5")]
     assert verdict.sheets[0].rows == 1
+
+
+@pytest.mark.parametrize("line", ["数据来源：各社区报送", "单位：户、人次", "龙导社区居委会（盖章）",
+                                  "负责人签字：", "注1：走访户数按户编号去重", "联系人：张三"])
+def test_more_lines_under_a_table_are_notes(tmp_path: Path, line: str) -> None:
+    sheet = Sheet.of("户册", [row("户册", 户编号="LD-0001")], extra={"A4": line})
+    verdict = verdict_of(tmp_path, sheet, name="户册.xlsx")
+    assert verdict.status == "valid", [f.message for f in verdict.errors]
+    assert [(f.rule, f.cell, f.value) for f in verdict.warnings] == [("SHEET", "A4", line)]
+
+
+@pytest.mark.parametrize("label", ["合 计", "合\u3000计", "总 计", "全街道合计", "街道合计"])
+def test_total_rows_spaced_or_named_for_the_street(tmp_path: Path, label: str) -> None:
+    sheet = seed_table_sheet(title="驻点团队联系群众数据统计表（截至2026年11月30日）")
+    sheet = dataclasses.replace(sheet, rows=[*sheet.rows, [label, None, 17587, 8711, 8426, 285,
+                                                         "49.53%", 2602, 2057]])
+    verdict = verdict_of(tmp_path, sheet)
+    assert places(verdict.errors) == {("SUM-SPLIT", "社区汇总", "D12")}
+    assert [(f.rule, f.row) for f in verdict.warnings if f.rule == "SHEET"] == [("SHEET", 14)]
+    assert verdict.sheets[0].rows == 10
+
+
+def test_a_community_filled_down_beyond_the_last_record_is_no_row(tmp_path: Path) -> None:
+    rows = [row("户册", 户编号="LD-0001"), row("户册", 户编号="LD-0002"),
+            *({"社区": "龙导", "序号": n} for n in range(3, 9))]
+    sheet = Sheet.of("户册", rows, header=["序号", *headers("户册")])
+    verdict = verdict_of(tmp_path, sheet, name="户册.xlsx")
+    assert (verdict.status, verdict.errors, verdict.warnings) == ("valid", [], [])
+    assert verdict.sheets[0].rows == 2
 
 
 def test_a_sheet_named_after_the_paper_register_is_found(tmp_path: Path) -> None:
