@@ -14,9 +14,10 @@ Where DOMAIN.md is silent:
 - ISSUE-FEEDBACK is 督办 when a closed issue has no 反馈日期 MORE than
   `feedback_overdue_days` days after 办结日期 (on the 15th day it is still only a 警告).
 - WEEKLY-LEDGER counts ISO weeks from the week holding 1 January of the as-of year (for
-  2027 that is 2026-W53) up to and including the as-of week. A community starts being
-  counted at the earlier of its first submission's run date and its first 工作台账 date,
-  never before that first week; one that has submitted nothing is one finding (从未提交).
+  2027 that is 2026-W53) up to the last week ended before the as-of date; the week still
+  running is shown in the calendar (filled, or open) but is not yet missing. A community
+  starts being counted at the earlier of its first submission's run date and its first
+  工作台账 date, never before that first week; one that has submitted nothing is one finding (从未提交).
 - DAY-WEEKDAY, DAY-HALF and NOTICE-LEAD cover sessions from that first week on.
 - TEAM-SIZE: a configured community without a current roster has a team of 0.
   LEADER-SPAN counts the communities whose current roster names a person as
@@ -198,7 +199,7 @@ class Week:
         return f"{self.monday.isoformat()}至{self.sunday.isoformat()}"
 
 
-CellState = Literal["filled", "missing", "offday", "before"]
+CellState = Literal["filled", "missing", "offday", "before", "open"]
 
 
 @dataclass(frozen=True)
@@ -260,7 +261,7 @@ def supervise(master: Master, config: Config, as_of: dt.date) -> Supervision:
     work = master.current(WorkLog.Config.name)
     weeks = iso_weeks(start, as_of)
     weekly, calendar = weekly_ledger(config.communities, work, figures.first_submissions(),
-                                     weeks, policy, responsible)
+                                     weeks, policy, responsible, as_of)
     coverage = coverage_rows(figures.coverage_by_grid(), config.communities, as_of, policy)
     notices = [b for b in notice_lead_breaches(master, config, as_of) if b["date"] >= start]
     items = [
@@ -458,13 +459,15 @@ def open_issues(issues: pd.DataFrame, as_of: dt.date) -> list[SupervisionItem]:
 
 def weekly_ledger(communities: tuple[str, ...], work: pd.DataFrame,
                   first_submission: dict[str, str], weeks: list[Week], policy: Policy,
-                  responsible: Callable[[str], str]
+                  responsible: Callable[[str], str], as_of: dt.date
                   ) -> tuple[list[SupervisionItem], list[CalendarRow]]:
     """WEEKLY-LEDGER findings and the compliance calendar, one row per community."""
     items: list[SupervisionItem] = []
     calendar: list[CalendarRow] = []
+    due = [week for week in weeks if week.sunday < as_of]  # a week is due once it is over
     if not weeks:
         return items, calendar
+    running = {(week.year, week.week) for week in weeks[len(due):]}
     year_first = weeks[0].monday
     for community in communities:
         rows = work[work[WorkLog.community] == community]
@@ -474,14 +477,16 @@ def weekly_ledger(communities: tuple[str, ...], work: pd.DataFrame,
                     if d is not None and d.isoweekday() != policy.stationing_weekday}
         filled = {week_of(d) for d in dates}
         if community not in first_submission:
-            calendar.append(CalendarRow(community, tuple("missing" for _ in weeks)))
-            items.append(SupervisionItem(
-                "weekly", community, responsible(community),
-                f"{community}社区至今未提交过任何台账（本年应填报{len(weeks)}周工作台账）",
-                {WEEK: f"{weeks[0].label}至{weeks[-1].label}",
-                 WEEK_SPAN: f"{weeks[0].monday.isoformat()}至{weeks[-1].sunday.isoformat()}",
-                 GRADE: NEVER_SUBMITTED},
-                grade=NEVER_SUBMITTED))
+            calendar.append(CalendarRow(community, tuple(
+                "open" if (week.year, week.week) in running else "missing" for week in weeks)))
+            if due:
+                items.append(SupervisionItem(
+                    "weekly", community, responsible(community),
+                    f"{community}社区至今未提交过任何台账（本年应填报{len(due)}周工作台账）",
+                    {WEEK: f"{due[0].label}至{due[-1].label}",
+                     WEEK_SPAN: f"{due[0].monday.isoformat()}至{due[-1].sunday.isoformat()}",
+                     GRADE: NEVER_SUBMITTED},
+                    grade=NEVER_SUBMITTED))
             continue
         began = min([dt.date.fromisoformat(first_submission[community][:10]), *dates])
         counted_from = max(year_first, monday_of(began))
@@ -490,6 +495,8 @@ def weekly_ledger(communities: tuple[str, ...], work: pd.DataFrame,
             key = (week.year, week.week)
             if week.monday < counted_from:
                 cells.append("before")
+            elif key not in filled and key in running:
+                cells.append("open")
             elif key not in filled:
                 cells.append("missing")
                 items.append(SupervisionItem(

@@ -83,7 +83,7 @@ STATUS_TEXT = {"accepted": ("已接收", "ok"), "rejected": ("退回", "error"),
                "duplicate": ("重复提交", "warning")}
 CELL_TEXT: dict[CellState, tuple[str, str]] = {  # state -> (symbol, meaning)
     "filled": ("✓", "已填报"), "missing": ("✗", "缺报"), "offday": ("!", "固定驻点日不在规定星期"),
-    "before": ("", "尚未开始计算"),
+    "before": ("", "尚未开始计算"), "open": ("…", "本周尚未结束"),
 }
 GRADE_BADGE = {GRADE_SERIOUS: "error", GRADE_OVERDUE: "warning", GRADE_SOON: "info"}
 PERCENT_COLUMNS = frozenset({Summary.rate, SHARE_PER_WEEK})
