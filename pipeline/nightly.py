@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,7 @@ from schemas.rules import WARNING
 __all__ = ["RunLocked", "RunSummary", "run_nightly"]
 
 PROGRESS_FROM = 10  # files; below this a line per file is enough
+NAME_MAX_BYTES = 255  # of a file name, on ext4 and most others
 
 
 @dataclass
@@ -89,7 +91,9 @@ def archive_file(path: Path, archive: Path, received: dt.datetime) -> tuple[Path
     before = path.stat()
     folder = archive / received.strftime("%Y-%m-%d")
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{path.name}.partial"
+    fd, name = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)  # swept if killed
+    os.close(fd)
+    tmp = Path(name)
     shutil.copyfile(path, tmp)
     with tmp.open("rb") as fh:
         os.fsync(fh.fileno())
@@ -99,9 +103,20 @@ def archive_file(path: Path, archive: Path, received: dt.datetime) -> tuple[Path
         tmp.unlink()
         return None
     sha = sha256_of(tmp)
-    target = folder / f"{sha[:12]}_{path.name}"
+    target = folder / _fitted(f"{sha[:12]}_{path.name}")
     os.replace(tmp, target)
     return target, sha
+
+
+def _fitted(name: str, limit: int = NAME_MAX_BYTES) -> str:
+    """`name` cut to `limit` bytes, its extension kept: a clerk's 250-byte file name is
+    legal, and with the archive's prefix it would not be."""
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or len(suffix) > 10:  # no extension to keep
+        stem, dot, suffix = name, "", ""
+    while stem and len(f"{stem}{dot}{suffix}".encode()) > limit:
+        stem = stem[:-1]
+    return f"{stem}{dot}{suffix}"
 
 
 def run_nightly(workspace: Workspace, as_of: dt.date | None = None,
@@ -110,7 +125,8 @@ def run_nightly(workspace: Workspace, as_of: dt.date | None = None,
     as_of = as_of or dt.date.today()
     with run_lock(workspace.data / "run.lock"):
         summary = RunSummary(as_of=as_of, started=now_iso())
-        for folder in (workspace.feedback, workspace.public, workspace.internal):
+        for folder in (workspace.feedback, workspace.public, workspace.internal,
+                       workspace.archive):
             sweep_temporaries(folder)  # a killed run's unfinished files (the lock is ours)
         config = workspace.config()
         master = Master(workspace.master)

@@ -181,6 +181,22 @@ def test_two_sheets_of_one_kind_in_a_workbook_both_count(ws: Workspace) -> None:
         assert sorted(master.current("走访登记")["户编号"]) == ["LD-0004"]
 
 
+def test_a_file_name_as_long_as_the_system_allows_is_taken(ws: Workspace) -> None:
+    long_name = "龙导社区" * 20 + "第48周.xlsx"
+    assert len(long_name.encode()) == 253  # legal; with the archive's sha prefix it is not
+    sent = base_workbook(ws.inbox / long_name).read_bytes()
+    write_workbook(ws.inbox / "02_走访.xlsx", Sheet.of("走访登记", visits([1], AS_OF)))
+    os.utime(ws.inbox / long_name, ns=(1, 1))
+    summary = run(ws)
+    assert [(f.name, f.status) for f in summary.files] == [(long_name, "accepted"),
+                                                          ("02_走访.xlsx", "accepted")]
+    [archived] = [p for p in ws.archive.rglob("*.xlsx") if "龙导社区" in p.name]
+    assert len(archived.name.encode()) == 255 and archived.suffix == ".xlsx"  # cut, not refused
+    assert archived.name.startswith(summary.files[0].sha256[:12]) and archived.read_bytes() == sent
+    assert (ws.root / summary.files[0].feedback).exists()
+    assert list(ws.inbox.iterdir()) == []
+
+
 def test_roster_snapshot_and_issue_history(ws: Workspace) -> None:
     base_workbook(ws.inbox / "基础.xlsx")
     run(ws)
