@@ -61,6 +61,13 @@ class Config:
     def leader_of(self, community: str) -> str | None:
         return next((lead.name for lead in self.leaders if community in lead.communities), None)
 
+    def community_named_in(self, text: str) -> str | None:
+        """The one community `text` (a file name) names, if it names exactly one: a file
+        that could not be read still has its report where its clerk looks."""
+        named = {c for c in self.communities if c in text}
+        named = {c for c in named if not any(c != other and c in other for other in named)}
+        return named.pop() if len(named) == 1 else None
+
 
 def load_config(root: Path | None = None) -> Config:
     """Read `root/config.toml`, or the bundled default when the workspace has none."""

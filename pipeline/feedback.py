@@ -262,8 +262,11 @@ def _view(f: Finding) -> FindingView:
 
 
 def _submitted_stem(file: str) -> str:
+    """龙导_第48周.xlsx -> 龙导_第48周; any other kind keeps its extension (报表.csv ->
+    报表.csv), so that 报表.xlsx and 报表.csv sent together have a report each."""
     name = PureWindowsPath(file).name  # a clerk's name may carry \ or / from any system
-    return Path(name).stem if "." in name.lstrip(".") else name
+    path = Path(name)
+    return path.stem if path.suffix.lower() == ".xlsx" and path.stem.strip(".") else name
 
 
 # --- the annotated copy -----------------------------------------------------------------

@@ -203,7 +203,8 @@ def _take(workspace: Workspace, master: Master, config: Any, as_of: dt.date, pat
     verdict.file = path.name
     status = "accepted" if verdict.status == "valid" else "rejected"
     files = write_feedback(workspace, verdict, archive_path if verdict.status != "unreadable"
-                           else None, checked.community, reports)
+                           else None, checked.community or config.community_named_in(path.name),
+                           reports)
     feedback = str(files.json.relative_to(workspace.root))
     submission = master.add_submission(
         file_name=path.name, sha256=sha, received_at=received.isoformat(timespec="seconds"),

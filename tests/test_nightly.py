@@ -197,6 +197,20 @@ def test_a_file_name_as_long_as_the_system_allows_is_taken(ws: Workspace) -> Non
     assert list(ws.inbox.iterdir()) == []
 
 
+def test_unreadable_files_report_where_their_clerks_look(ws: Workspace) -> None:
+    (ws.inbox / "报表.xlsx").write_bytes(b"not a zip")
+    (ws.inbox / "报表.csv").write_text("社区,户编号\n龙导,LD-0001\n", encoding="utf-8")
+    (ws.inbox / "龙导_第48周.xlsx").write_bytes(b"not a zip either")
+    (ws.inbox / "龙导和状元合报.xlsx").write_bytes(b"names two communities")
+    summary = run(ws)
+    assert all(f.status == "rejected" for f in summary.files)
+    assert sorted(f.feedback for f in summary.files) == [  # one report each, none overwritten
+        "outbox/feedback/未识别/报表.csv.json", "outbox/feedback/未识别/报表.json",
+        "outbox/feedback/未识别/龙导和状元合报.json", "outbox/feedback/龙导/龙导_第48周.json"]
+    for f in summary.files:
+        assert json.loads((ws.root / f.feedback).read_text("utf-8"))["file"] == f.name
+
+
 def test_roster_snapshot_and_issue_history(ws: Workspace) -> None:
     base_workbook(ws.inbox / "基础.xlsx")
     run(ws)
