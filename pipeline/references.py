@@ -8,6 +8,7 @@ so a file sees what earlier files of the same run merged.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from itertools import pairwise
 
@@ -121,13 +122,27 @@ def _unknown(table: LedgerRows, header: str, lookup: Callable[[str], set[str] | 
     return findings, pd.concat(bad) if bad else pd.Series(dtype="string")
 
 
+NAME_LIST = re.compile(r"[、，,;；/／\s]+")
+
+
+def _on_roster(value: str, known: set[str]) -> bool:
+    """A name as clerks write it: padded to align (陈　一), or several in one cell
+    (陈一、王二 or 陈一 王二), each of them on the roster."""
+    squeezed = {"".join(name.split()) for name in known}
+    if "".join(value.split()) in squeezed:
+        return True
+    names = [name for name in NAME_LIST.split(value) if name]
+    return len(names) > 1 and all(name in squeezed for name in names)
+
+
 def _members(table: LedgerRows, refs: References, header: str) -> list[Finding]:
     findings, bad = _unknown(table, header, refs.members, "REF-MEMBER", "REF-MEMBER.no_roster")
     community = table.frame[Roster.community]
     return findings + [
         _finding("REF-MEMBER", say("REF-MEMBER", value=name, community=community[row]),
                  table, header, int(row), name)
-        for row, name in bad.items()]
+        for row, name in bad.items()
+        if not _on_roster(name, refs.members(str(community[row])) or set())]
 
 
 def _issues_cited(table: LedgerRows, refs: References, header: str) -> list[Finding]:

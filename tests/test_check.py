@@ -201,6 +201,17 @@ def test_a_schedules_leader_is_checked_against_the_roster(tmp_path: Path) -> Non
         ("REF-MEMBER", "驻点安排", "F3", "张三", "警告")]
 
 
+def test_visitors_written_as_clerks_write_them_are_found_on_the_roster(tmp_path: Path) -> None:
+    roster = Sheet.of("团队名册", [row("团队名册"), row("团队名册", 姓名="陈联络", 团队职务="联络员",
+                                                 身份="街道中层干部")])
+    written = ["李福坚、陈联络", "李福坚，陈联络", "李福坚 陈联络", "陈\u3000联络", "李福坚、张三"]
+    visits = Sheet.of("走访登记", [row("走访登记", 户编号=f"LD-000{i}", 走访人=name)
+                                 for i, name in enumerate(written, 1)])
+    verdict = verdict_of(tmp_path, roster, visits, HOUSEHOLDS)
+    assert [(f.rule, f.cell, f.value) for f in verdict.findings] == [
+        ("REF-MEMBER", "G6", "李福坚、张三")]  # 张三 is on no roster
+
+
 def test_feedback_dated_before_closing_is_a_question_not_a_rejection(tmp_path: Path) -> None:
     sheet = Sheet.of("问题台账", [row("问题台账", 办理状态="已办结", 办结日期=dt.date(2026, 11, 5),
                                     办理结果="已修复", 反馈日期=dt.date(2026, 11, 4))])
