@@ -265,6 +265,7 @@ def _row_texts() -> dict[tuple[str, str], Callable[[pd.Series], str]]:
         ("ISSUE-CLOSED", Issue.closed): lambda r: say("ISSUE-CLOSED.date"),
         ("ISSUE-CLOSED", Issue.result): lambda r: say("ISSUE-CLOSED.result"),
         ("ISSUE-FEEDBACK", Issue.feedback): lambda r: say("ISSUE-FEEDBACK"),
+        ("FORMAT", Issue.public_summary): lambda r: say("FORMAT.private_summary"),
         ("SUM-BOUND", Summary.visited): lambda r: say(
             "SUM-BOUND", value=_show(r[Summary.visited]), other=_show(r[Summary.total])),
         ("SUM-SPLIT", Summary.visited): lambda r: say(

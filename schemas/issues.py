@@ -1,5 +1,7 @@
 """问题台账 — the issue ledger (keyed by 问题编号; newest row wins; history kept)."""
 
+import re
+
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -90,6 +92,19 @@ class Issue(pa.DataFrameModel):
     @row_rule("ISSUE-FEEDBACK", "反馈日期")
     def closed_is_fed_back(cls, df: pd.DataFrame) -> Series[bool]:
         return (df[cls.status] != CLOSED).fillna(True) | df[cls.feedback].notna()
+
+    @row_rule("FORMAT", "公开摘要")
+    def summary_names_no_reporter(cls, df: pd.DataFrame) -> Series[bool]:
+        """公开摘要 goes on the notice board: never with the resident's name or phone."""
+        return pd.Series([
+            not isinstance(text, str)
+            or not ((isinstance(name, str) and len(name) >= 2 and name in text)
+                    or (isinstance(phone, str) and len(digits := re.sub(r"\D", "", phone)) >= 7
+                        and digits in re.sub(r"\D", "", text)))
+            for text, name, phone in zip(df[cls.public_summary].astype(object),
+                                         df[cls.reporter].astype(object),
+                                         df[cls.phone].astype(object), strict=True)],
+            index=df.index, dtype=bool)
 
     class Config:
         name = "问题台账"

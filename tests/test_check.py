@@ -212,6 +212,23 @@ def test_visitors_written_as_clerks_write_them_are_found_on_the_roster(tmp_path:
         ("REF-MEMBER", "G6", "李福坚、张三")]  # 张三 is on no roster
 
 
+@pytest.mark.parametrize(("summary", "refused"), [
+    ("联系13912345678的王大妈，已更换楼道灯", True),      # her phone, and her name
+    ("王大妈反映的楼道灯已更换", True),
+    ("已按139-1234-5678回复", True),                      # her phone as grouped
+    ("更换3栋楼道灯", False), ("咨询请拨打020-84201234", False),  # an official number is public
+])
+def test_a_public_summary_never_names_the_resident(tmp_path: Path, summary: str,
+                                                   refused: bool) -> None:
+    sheet = Sheet.of("问题台账", [row("问题台账", 反映人="王大妈", 联系电话="13912345678",
+                                    公开摘要=summary)])
+    verdict = verdict_of(tmp_path, sheet)
+    found = [(f.rule, f.column) for f in verdict.errors]
+    assert found == ([("FORMAT", "公开摘要")] if refused else [])
+    if refused:
+        assert "公开栏" in verdict.errors[0].message and verdict.errors[0].value == summary
+
+
 def test_feedback_dated_before_closing_is_a_question_not_a_rejection(tmp_path: Path) -> None:
     sheet = Sheet.of("问题台账", [row("问题台账", 办理状态="已办结", 办结日期=dt.date(2026, 11, 5),
                                     办理结果="已修复", 反馈日期=dt.date(2026, 11, 4))])
