@@ -43,6 +43,15 @@ SHEET_BY_NAME = {normalise_sheet_name(alias): name for name in LEDGERS
                  for alias in (name, f"{name}表")}
 
 
+def ledger_of_sheet(key: str) -> str | None:
+    """The ledger a (normalised) sheet name names: 走访登记 or 走访登记表, or ending in one
+    of them after a prefix clerks add (龙导社区走访登记, 第48周工作台账)."""
+    if key in SHEET_BY_NAME:
+        return SHEET_BY_NAME[key]
+    named = {ledger for alias, ledger in SHEET_BY_NAME.items() if key.endswith(alias)}
+    return named.pop() if len(named) == 1 else None
+
+
 @dataclass
 class Checked:
     verdict: Verdict
@@ -197,7 +206,7 @@ def parse_workbook(path: Path, config: Config, as_of: dt.date, facts: PackageFac
         key = normalise_sheet_name(grid.name)
         if key in IGNORED_SHEETS:
             continue
-        ledger = SHEET_BY_NAME.get(key)
+        ledger = ledger_of_sheet(key)
         if ledger is None:
             verdict.findings.append(Finding(
                 "SHEET", say("SHEET.unknown", sheet=grid.name, expected=expected), sheet=grid.name))

@@ -116,6 +116,8 @@ def _convert_cell(spec: FieldSpec, value: Any) -> tuple[Any, str | None]:
         return None, err.key
     if converted is None and spec.default is not None:
         converted = spec.default
+    elif spec.code and isinstance(converted, str):
+        converted = converted.upper()  # ld-0001 and LD-0001 are one household
     elif spec.choices and isinstance(converted, str) and converted not in spec.choices:
         squeezed = "".join(converted.split())  # 现场 解决, 已 办结: spaced out to align
         if squeezed in spec.choices:

@@ -128,7 +128,7 @@ def _normalise_text(text: str) -> str:
 
 
 def normalise_sheet_name(name: str) -> str:
-    return normalise_header(name)
+    return normalise_header(name).replace("帐", "账")  # 台帐: the older spelling, still common
 
 
 def header_lookup(model: type[pa.DataFrameModel]) -> dict[str, str]:

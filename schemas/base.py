@@ -55,6 +55,7 @@ class FieldSpec:
     minimum: float | None
     prose: bool  # free text a person reads (notes, reasons, places): keeps its punctuation
     repeats: bool  # a grouping column: a blank cell under a filled one means the same again
+    code: bool  # an identifier (户编号, 问题编号): its letters upper case, ld-0001 is LD-0001
 
 
 def column(
@@ -72,6 +73,7 @@ def column(
     ge: float | None = None,
     prose: bool = False,
     repeats: bool = False,
+    code: bool = False,
 ) -> Any:
     """A ledger column: a pandera Field whose metadata carries everything else we know."""
     checks: dict[str, Any] = {}
@@ -99,6 +101,7 @@ def column(
             "minimum": ge,
             "prose": prose,
             "repeats": repeats,
+            "code": code,
         },
         **checks,
     )
@@ -137,6 +140,7 @@ def field_specs(model: type[pa.DataFrameModel]) -> list[FieldSpec]:
                 minimum=meta["minimum"],
                 prose=meta.get("prose", False),
                 repeats=meta.get("repeats", False),
+                code=meta.get("code", False),
             )
         )
     return specs

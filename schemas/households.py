@@ -13,7 +13,7 @@ class Household(pa.DataFrameModel):
     grid: Series[Text] = column(
         "网格", public=False, description="网格编号或名称", example="第1网格")
     household_id: Series[Text] = column(
-        "户编号", public=False, description="户的编号，在本社区内唯一", example="LD-0001")
+        "户编号", public=False, code=True, description="户的编号，在本社区内唯一", example="LD-0001")
     type: Series[Text] = column(
         "类型", public=False, choices=HOUSEHOLD_TYPES, description="户的类型", example="居民户")
     address: Series[Text] = column(

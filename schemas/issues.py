@@ -19,7 +19,7 @@ from schemas.choices import (
 
 class Issue(pa.DataFrameModel):
     issue_id: Series[Text] = column(
-        "问题编号", public=False, description="问题的编号，在全街道唯一", example="LD-2026-001")
+        "问题编号", public=False, code=True, description="问题的编号，在全街道唯一", example="LD-2026-001")
     community: Series[Text] = column(
         "社区", public=True, description="所在社区名称", example="龙导")
     registered: Series[pd.Timestamp] = column(

@@ -31,7 +31,7 @@ class Reception(pa.DataFrameModel):
         "处理方式", public=False, choices=RECEPTION_HANDLING, description="如何处理",
         example="现场解决")
     issue_id: Series[Text] = column(
-        "问题编号", public=False, required=False, description="处理方式为转办时必填",
+        "问题编号", public=False, code=True, required=False, description="处理方式为转办时必填",
         example="LD-2026-001")
 
     @row_rule("REQUIRED", "问题编号")

@@ -17,7 +17,7 @@ class Visit(pa.DataFrameModel):
         "对象类型", public=False, choices=VISIT_TARGETS, description="走访对象的类型",
         example="居民户")
     household_id: Series[Text] = column(
-        "户编号", public=False, required=False,
+        "户编号", public=False, code=True, required=False,
         description="户册中的户编号；对象为居民户、个体工商户、驻社区单位时必填", example="LD-0001")
     headcount: Series[pd.Int64Dtype] = column(
         "人数", kind="int", public=False, required=False, default=1, ge=1,
@@ -31,7 +31,7 @@ class Visit(pa.DataFrameModel):
     notes: Series[Text] = column(
         "情况记录", prose=True, public=False, description="走访情况（不公开）", example="了解家庭情况，无诉求")
     issue_id: Series[Text] = column(
-        "问题编号", public=False, required=False, description="收集到问题时填问题台账中的编号",
+        "问题编号", public=False, code=True, required=False, description="收集到问题时填问题台账中的编号",
         example="LD-2026-001")
 
     @row_rule("REQUIRED", "户编号")

@@ -537,6 +537,25 @@ def test_a_sheet_named_after_the_paper_register_is_found(tmp_path: Path) -> None
     assert [(s.sheet, s.kind, s.rows) for s in verdict.sheets] == [("接待登记表", "接待登记", 1)]
 
 
+@pytest.mark.parametrize(("name", "kind"), [
+    ("工作台帐", "工作台账"), ("龙导社区走访登记", "走访登记"), ("第48周工作台账表", "工作台账"),
+    ("龙导户册", "户册"), ("2026年问题台帐", "问题台账")])
+def test_sheet_names_as_clerks_spell_them(tmp_path: Path, name: str, kind: str) -> None:
+    verdict = verdict_of(tmp_path, Sheet.of(kind, [row(kind)], name=name))
+    assert [(s.sheet, s.kind) for s in verdict.sheets] == [(name, kind)]
+    assert not [f for f in verdict.findings if f.rule == "SHEET"]
+
+
+def test_codes_are_one_whatever_their_letters_case(tmp_path: Path) -> None:
+    visits = Sheet.of("走访登记", [row("走访登记", 户编号="ld-0001", 问题编号="ld-2026-001")])
+    issues = Sheet.of("问题台账", [row("问题台账", 问题编号="LD-2026-001")])
+    checked = check_file(write_workbook(tmp_path / "台账.xlsx", HOUSEHOLDS, visits, issues), CONFIG,
+                         as_of=AS_OF)
+    assert [f.rule for f in checked.verdict.findings] == ["REF-MEMBER"]  # no roster: asked once
+    frame = next(t.frame for t in checked.tables if t.ledger == "走访登记")
+    assert (frame.iloc[0]["户编号"], frame.iloc[0]["问题编号"]) == ("LD-0001", "LD-2026-001")
+
+
 def test_checking_ahead_gives_each_file_its_own_verdict_in_order(tmp_path: Path) -> None:
     good = [row("户册", 户编号=f"LD-{i:04d}") for i in range(1, 4)]
     paths = []
