@@ -42,6 +42,9 @@ _TIME_PATTERN = re.compile(
     r"(?:(?::|点|时)(\d{1,2}|半)?(?::\d{1,2})?分?|\.(\d{2}))(AM|PM)?$", re.IGNORECASE)
 _MORNING = ("上午", "早上", "早晨", "凌晨", "AM")
 _AFTERNOON = ("下午", "晚上", "傍晚", "PM")
+# +86/0086 before a number; a bare 86 only before a mobile (86201234 is a local number)
+_COUNTRY_CODE = re.compile(r"^(?:(?:\+|00)86-?|86-?(?=1[3-9]\d(?:\d{8}|-\d{4}-\d{4})$))")
+_GROUPED_LANDLINE = re.compile(r"^(0\d{2,3})-?([2-9]\d{2,3})-(\d{4})(?=$|-|转|分机|ext)")
 _EXTENSION = re.compile(r"(?:转|分机|ext\.?)(\d{1,5})$", re.IGNORECASE)
 _INT_UNITS = re.compile(r"(户|人次|人|个|件|次)$")
 
@@ -259,9 +262,13 @@ def to_phone(value: Any) -> str | None:
     text = to_text(value)
     if text is None:
         return None
-    if re.fullmatch(r"1[3-9]\d-?\d{4}-?\d{4}", text.replace(" ", "")):
-        return text.replace(" ", "").replace("-", "")  # 138-0013-8000: a mobile, grouped
-    text = re.sub(r"^\((0\d{2,3})\)", r"\1-", text.replace(" ", ""))
+    text, abroad = _COUNTRY_CODE.subn("", text.replace(" ", ""))  # +86 138…, 0086-20-…
+    if abroad and re.match(r"[2-9]\d{0,2}-", text):
+        text = "0" + text  # +86-20-84201234: the area code without its trunk 0
+    if re.fullmatch(r"1[3-9]\d-?\d{4}-?\d{4}", text):
+        return text.replace("-", "")  # 138-0013-8000: a mobile, grouped
+    text = re.sub(r"^\((0\d{2,3})\)", r"\1-", text)
+    text = _GROUPED_LANDLINE.sub(r"\1-\2\3", text)  # 020-8420-1234: the local number, grouped
     return _EXTENSION.sub(r"-\1", text)  # 020-84000001转801: the extension after a dash
 
 

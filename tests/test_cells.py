@@ -124,6 +124,11 @@ def test_text_and_phone_normalisation() -> None:
     assert to_phone(13800138000.0) == "13800138000"
     assert to_phone("020-84000001转801") == "020-84000001-801"  # the extension after a dash
     assert to_phone("020-84000001 分机 12") == "020-84000001-12"
+    assert to_phone("020-8420-1234") == "020-84201234"  # the local number grouped
+    assert to_phone("+86 138 0013 8000") == to_phone("0086-13800138000") == "13800138000"
+    assert to_phone("86-138-0013-8000") == "13800138000"
+    assert to_phone("+86-20-84201234") == "020-84201234"  # the area code's trunk 0 put back
+    assert to_phone("86201234") == "86201234"  # a local number that begins with 86
 
 
 @pytest.mark.parametrize(("typed", "prose", "text"), [
