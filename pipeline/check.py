@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter, deque
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,7 +86,8 @@ class StartedCheck:
     pending: Pending[Checked] | None = None
     failed: str | None = None  # the file could not even be started: why, for the clerk
 
-    def finish(self, master: Master | None = None) -> Checked:
+    def finish(self, master: Master | None = None,
+               earlier: Sequence[LedgerRows] = ()) -> Checked:
         if self.failed is not None or self.pending is None:
             return _unreadable(self.verdict, self.failed or "")
         try:
@@ -104,7 +105,7 @@ class StartedCheck:
                           if f.rule == "CHOICE" and f.column == Roster.community}
             try:
                 checked.verdict.findings += [
-                    f for f in check_references(checked.tables, master)
+                    f for f in check_references(checked.tables, master, earlier)
                     if (f.sheet, f.row) not in off_street]
             except Exception as exc:  # our fault: this file is not taken, the night goes on
                 checked.verdict.findings.append(Finding("FILE", say(
@@ -144,24 +145,30 @@ def start_check(path: Path, config: Config, as_of: dt.date | None = None,
 
 def check_files(paths: Iterable[Path], config: Config, as_of: dt.date | None = None,
                 master: Master | None = None) -> list[Verdict]:
-    return [checked.verdict for _, checked in check_ahead(paths, config, as_of, master)
+    """`validate`: each file checked as `run` would take it after the ones before it
+    (a register sees the 户册 of an earlier valid file), touching nothing."""
+    return [checked.verdict for _, checked in check_ahead(paths, config, as_of, master,
+                                                          carry=True)
             if checked is not None]
 
 
 def check_ahead(paths: Iterable[Path], config: Config, as_of: dt.date | None = None,
                 master: Master | None = None, *, skip: Callable[[Path], bool] | None = None,
-                ahead: int | None = None) -> Generator[tuple[Path, Checked | None], None, None]:
+                ahead: int | None = None, carry: bool = False,
+                ) -> Generator[tuple[Path, Checked | None], None, None]:
     """`check_file` on each path, in order, with the next `ahead` files (one per core by
     default) already being read in their workers while the caller handles this one.
 
     A path for which `skip(path)` is true (asked just before it would start) is not
     read: it comes back as (path, None). Each result is finished against `master` only
-    when the caller asks for it, so it sees whatever the caller merged before.
+    when the caller asks for it, so it sees whatever the caller merged before; with
+    `carry` (nothing is merged), it sees the rows of the valid files before it instead.
     """
     ahead = max(1, ahead if ahead is not None else limits.PARSE_WORKERS)
     todo = list(paths)
     started: deque[tuple[Path, StartedCheck | None]] = deque()
     pool = WorkerPool(memory_bytes=limits.WORKER_MEMORY_BYTES)
+    earlier: list[LedgerRows] = []  # with `carry`: the valid files' rows so far, newest first
 
     def start(path: Path) -> tuple[Path, StartedCheck | None]:
         return path, None if skip and skip(path) else start_check(path, config, as_of, pool)
@@ -169,7 +176,9 @@ def check_ahead(paths: Iterable[Path], config: Config, as_of: dt.date | None = N
     try:
         for index in range(len(todo)):
             path, check = started.popleft() if started else start(todo[index])
-            result = None if check is None else check.finish(master)
+            result = None if check is None else check.finish(master, earlier)
+            if carry and result is not None and result.verdict.status == "valid":
+                earlier[:0] = result.tables
             # While the caller handles this file, the next `ahead` are being read.
             while len(started) < ahead and index + 1 + len(started) < len(todo):
                 started.append(start(todo[index + 1 + len(started)]))

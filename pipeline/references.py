@@ -9,7 +9,7 @@ so a file sees what earlier files of the same run merged.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from itertools import pairwise
 
 import pandas as pd
@@ -29,9 +29,11 @@ CUMULATIVE = (Summary.visited, Summary.residents, Summary.businesses, Summary.re
 class References:
     """What the file and the master know: households, team members, issues, summaries."""
 
-    def __init__(self, tables: list[LedgerRows], master: Master | None) -> None:
+    def __init__(self, tables: list[LedgerRows], master: Master | None,
+                 earlier: Sequence[LedgerRows] = ()) -> None:
         self.tables = tables
         self.master = master
+        self.earlier = earlier  # validate: the valid files checked before, newest first
         self._known: dict[tuple[str, str, str], set[str] | None] = {}  # one lookup per file
 
     def _own(self, ledger: str) -> pd.DataFrame | None:
@@ -47,8 +49,12 @@ class References:
 
     def _look_up(self, ledger: str, community: str, column: str) -> set[str] | None:
         own = self._own(ledger)
+        before = next((t.frame for t in self.earlier if t.ledger == ledger
+                       and (t.frame[Roster.community] == community).any()), None)
         if own is not None and (own[Roster.community] == community).any():
             rows = own[own[Roster.community] == community]
+        elif before is not None:  # as if merged: the newest snapshot of the community
+            rows = before[before[Roster.community] == community]
         elif self.master is not None:
             rows = self.master.current(ledger, community, columns=(column,))
         else:
@@ -65,9 +71,9 @@ class References:
         """Those of `cited` that the file or the master knows as 问题编号."""
         wanted = set(cited)
         known: set[str] = set()
-        own = self._own(Issue.Config.name)
-        if own is not None:
-            known |= wanted & set(own[Issue.issue_id].dropna().astype(str))
+        for table in [*self.tables, *self.earlier]:
+            if table.ledger == Issue.Config.name:
+                known |= wanted & set(table.frame[Issue.issue_id].dropna().astype(str))
         if self.master is not None and wanted - known:
             current = self.master.current_keyed(Issue.Config.name, sorted(wanted - known),
                                                 columns=(Issue.issue_id,))
@@ -75,8 +81,9 @@ class References:
         return known
 
 
-def check_references(tables: list[LedgerRows], master: Master | None) -> list[Finding]:
-    refs = References(tables, master)
+def check_references(tables: list[LedgerRows], master: Master | None,
+                     earlier: Sequence[LedgerRows] = ()) -> list[Finding]:
+    refs = References(tables, master, earlier)
     findings: list[Finding] = []
     for table in tables:
         findings += RULES.get(table.ledger, _none)(table, refs)

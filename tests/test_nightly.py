@@ -328,7 +328,7 @@ def test_a_failure_in_the_rules_needing_the_master_rejects_one_file(
         ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     from pipeline import check
 
-    def broken(tables: list, master: object) -> list:
+    def broken(tables: list, master: object, earlier: object = ()) -> list:
         if any(t.ledger == "走访登记" for t in tables):
             raise KeyError("a bug of ours")
         return []
@@ -622,3 +622,24 @@ def test_validate_leaves_the_workspace_as_it_was(ws: Workspace, tmp_path: Path,
                      "--as-of", AS_OF.isoformat()]) == 1
     assert json.loads(capsys.readouterr().out)["errors"][0]["rule"] == "REF-HOUSEHOLD"  # LD-0099
     assert listing() == before
+
+
+def test_validate_sees_what_run_would_have_merged_before(ws: Workspace, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    # INTERFACE: validate runs "the same checks as run": a register after the 户册 it needs
+    base = base_workbook(tmp_path / "01_基础.xlsx")
+    register = write_workbook(tmp_path / "02_走访.xlsx", Sheet.of("走访登记", visits([1, 2], AS_OF)))
+    wrong = write_workbook(tmp_path / "03_走访.xlsx", Sheet.of("走访登记", visits([99], AS_OF)))
+
+    def verdicts(*paths: Path) -> tuple[int, list[tuple[str, list[str]]]]:
+        code = cli.main(["validate", *map(str, paths), "--root", str(ws.root), "--json",
+                         "--as-of", AS_OF.isoformat()])
+        out = json.loads(capsys.readouterr().out)
+        return code, [(v["status"], [f["rule"] for f in v["errors"] + v["warnings"]]) for v in out]
+
+    assert verdicts(base, register, wrong) == (1, [
+        ("valid", []), ("valid", []), ("invalid", ["REF-HOUSEHOLD"])])
+    # the other way round, as run would take them: nothing to check the register against
+    assert verdicts(register, base) == (0, [
+        ("valid", ["REF-HOUSEHOLD", "REF-MEMBER"]), ("valid", [])])
+    assert not ws.master.exists()
