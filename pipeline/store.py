@@ -402,7 +402,7 @@ class Figures:
             "   AND rating != :unrated) AS rated,"
             " SUM(status = :closed AND closed BETWEEN :start AND :end AND rating = :dissatisfied)"
             "   AS dissatisfied,"
-            " SUM(status != :closed AND due < :as_of) AS overdue"
+            " SUM((status != :closed OR closed > :as_of) AND due < :as_of) AS overdue"
             " FROM issue WHERE superseded_by IS NULL GROUP BY community",
             self.db, params={"closed": closed, "unrated": unrated, "dissatisfied": dissatisfied,
                              "start": self.period[0], "end": self.period[1],

@@ -367,11 +367,20 @@ def overdue_grade(due: dt.date, as_of: dt.date, policy: Policy) -> str | None:
     return None
 
 
+def _open_at(issues: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The issues registered and not yet closed at `as_of` (an issue closed after it, seen
+    by a run dated back with --as-of, was still open then)."""
+    rows = _registered_by(issues, as_of)
+    closed_by = (rows[Issue.status] == CLOSED).fillna(False) & (
+        rows[Issue.closed].isna() | (rows[Issue.closed] <= pd.Timestamp(as_of))).fillna(False)
+    return rows[~closed_by]
+
+
 def overdue_issues(issues: pd.DataFrame, policy: Policy, as_of: dt.date) -> list[SupervisionItem]:
     """ISSUE-OVERDUE: open issues due soon or past 完成时限, most overdue first."""
     items = []
-    open_ = _registered_by(issues, as_of)
-    open_ = open_[(open_[Issue.status] != CLOSED).fillna(True) & open_[Issue.due].notna()]
+    open_ = _open_at(issues, as_of)
+    open_ = open_[open_[Issue.due].notna()]
     for row in _records(open_):
         due = _date(row[Issue.due])
         assert due is not None
@@ -438,8 +447,7 @@ def unfed_back_issues(issues: pd.DataFrame, policy: Policy,
 
 def open_issues(issues: pd.DataFrame, as_of: dt.date) -> list[SupervisionItem]:
     """Every issue not closed, by 办理层级 (drawn up the escalation order), with its holder."""
-    rows = _registered_by(issues, as_of)
-    rows = rows[(rows[Issue.status] != CLOSED).fillna(True)]
+    rows = _open_at(issues, as_of)
     items = []
     for row in _records(rows):
         level, unit = _text(row[Issue.level]), _text(row[Issue.handler_unit])

@@ -15,10 +15,12 @@ import pytest
 
 from pipeline.config import DEFAULT_CONFIG
 from pipeline.nightly import run_nightly
+from pipeline.statistics import compute_statistics
 from pipeline.store import Master, SupervisionFigures
 from pipeline.supervision import (
     DAYS_LEFT,
     DAYS_SINCE_CLOSED,
+    GRADE,
     OVERDUE_DAYS,
     TEAM_COUNT,
     WEEK,
@@ -29,6 +31,7 @@ from pipeline.supervision import (
     supervise,
 )
 from pipeline.workspace import Workspace
+from schemas import Issue
 from tests.builders import Sheet, row, write_workbook
 
 D = dt.date
@@ -385,3 +388,20 @@ def test_counts_per_rule(issues: None, at: Any) -> None:
     assert counts == {"ISSUE-OVERDUE": 2, "ISSUE-DISSATISFIED": 1, "ISSUE-FEEDBACK": 1,
                       "WEEKLY-LEDGER": 7 + 9, "DAY-WEEKDAY": 0, "DAY-HALF": 0,
                       "NOTICE-LEAD": 0, "TEAM-SIZE": 10, "LEADER-SPAN": 5, "COVER-YEAR": 0}
+
+
+def test_an_issue_closed_after_the_as_of_date_was_open_then(ws: Workspace, at: Any) -> None:
+    # due 11-20, closed 11-25: a run dated 11-22 (--as-of) sees it open and overdue
+    submit(ws, D(2026, 11, 26), Sheet.of("问题台账", [row(
+        "问题台账", 问题编号="LD-2026-009", 登记日期=D(2026, 11, 2), 完成时限=D(2026, 11, 20),
+        办理状态="已办结", 办结日期=D(2026, 11, 25), 办理结果="已修复", 反馈日期=D(2026, 11, 25))]))
+    then, now = at(D(2026, 11, 22)), at(D(2026, 11, 26))
+    assert keys(then, "overdue", Issue.issue_id, GRADE) == [("龙导", "LD-2026-009", "超期")]
+    assert [i.details[Issue.issue_id] for i in then.of("open")] == ["LD-2026-009"]
+    assert now.of("overdue") == [] and now.of("open") == []
+    with Master(ws.master) as master:
+        def row_of(as_of: dt.date) -> Any:
+            return next(r for r in compute_statistics(master, ws.config(), as_of).rows
+                        if r.community == "龙导")
+        assert (row_of(D(2026, 11, 22)).overdue, row_of(D(2026, 11, 22)).closed) == (1, 0)
+        assert (row_of(D(2026, 11, 26)).overdue, row_of(D(2026, 11, 26)).closed) == (0, 1)
