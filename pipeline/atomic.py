@@ -101,6 +101,17 @@ def atomic_batch() -> Iterator[AtomicBatch]:
 
 
 @contextlib.contextmanager
+def joined(batch: AtomicBatch | None) -> Iterator[AtomicBatch]:
+    """`batch`, when a caller writes several outputs as one (a run's outbox); else a batch
+    of the writer's own, committed when the block ends."""
+    if batch is not None:
+        yield batch
+    else:
+        with atomic_batch() as own:
+            yield own
+
+
+@contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside `path`; on success it is renamed onto `path`."""
     with atomic_batch() as batch:

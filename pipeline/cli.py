@@ -98,13 +98,16 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from pipeline.nightly import RunLocked, run_nightly
+    from pipeline.nightly import PublishFailed, RunLocked, run_nightly
 
     try:
         run_nightly(Workspace(args.root), as_of=args.as_of, out=sys.stdout)
     except RunLocked as locked:
         print(str(locked), file=sys.stderr)
         return EXIT_LOCKED
+    except PublishFailed as failed:  # the run failed, but the master took the files
+        print(str(failed), file=sys.stderr)
+        return EXIT_FAILED
     except Exception as exc:  # the run failed; the master is as it was (one transaction)
         print(f"运行失败，数据库保持原样：{exc!r}", file=sys.stderr)
         return EXIT_FAILED

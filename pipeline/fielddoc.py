@@ -13,7 +13,7 @@ from typing import Any
 import pandera.pandas as pa
 
 import schemas
-from pipeline.atomic import write_text_atomic
+from pipeline.atomic import AtomicBatch, joined
 from pipeline.html import render
 from pipeline.workspace import Workspace
 
@@ -138,9 +138,10 @@ def field_doc_page(street: str) -> FieldDocPage:
     return FieldDocPage(title=title, street=street, ledgers=ledgers)
 
 
-def write_field_doc(workspace: Workspace) -> Path:
-    """Render `outbox/public/字段说明.html` from the schemas; written atomically."""
+def write_field_doc(workspace: Workspace, batch: AtomicBatch | None = None) -> Path:
+    """Render `outbox/public/字段说明.html` from the schemas; written atomically (with
+    `batch`, when it commits)."""
     page = field_doc_page(workspace.config().street)
     path = workspace.public / FIELD_DOC_NAME
-    write_text_atomic(path, render("fields.html", page=page))
-    return path
+    with joined(batch) as into:
+        return into.write_text(path, render("fields.html", page=page))

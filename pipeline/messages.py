@@ -29,6 +29,9 @@ MESSAGES: dict[str, str] = {
     "FILE.unreadable": "无法读取文件：{detail}。请重新从Excel保存为.xlsx后再提交。",
     "FILE.check_crashed": "校验未完成：检查“{check}”时系统出错（{detail}）。这不是您的错误，请联系街道信息员。",
     # --- the nightly run -----------------------------------------------------------------
+    "RUN.publish_failed": "运行失败：本次{files}个文件已核对并记入数据库（反馈已生成，收件箱已清空），"
+                          "但生成统计表、督办清单和公开栏时出错，outbox中仍是上次的结果；"
+                          "排除故障后再运行一次即可重新生成。错误：{detail}",
     "RUN.locked": "另一个运行正在进行（进程{pid}，主机{host}，开始于{since}），本次不运行。请等它结束后再试。",
     "RUN.changing": "{file}在读取时仍在变化（可能正在复制），本次不处理，留在收件箱等下次运行。",
     "RUN.accepted": "已接收",

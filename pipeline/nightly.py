@@ -119,6 +119,15 @@ def _fitted(name: str, limit: int = NAME_MAX_BYTES) -> str:
     return f"{stem}{dot}{suffix}"
 
 
+class PublishFailed(Exception):
+    """The files were taken and the master committed, but rendering the outputs failed:
+    outbox/ is as it was (every output is written atomically) until the next run."""
+
+    def __init__(self, summary: RunSummary, cause: BaseException) -> None:
+        super().__init__(say("RUN.publish_failed", files=len(summary.files), detail=repr(cause)))
+        self.summary = summary
+
+
 def run_nightly(workspace: Workspace, as_of: dt.date | None = None,
                 out: IO[str] = sys.stdout) -> RunSummary:
     workspace.ensure()
@@ -134,7 +143,12 @@ def run_nightly(workspace: Workspace, as_of: dt.date | None = None,
             done = _ingest(workspace, master, config, as_of, summary, out)
             for path in done:  # verdicts are committed: the files may leave the inbox
                 path.unlink(missing_ok=True)
-            summary.supervision = publish(workspace, master, config, as_of)
+            try:
+                summary.supervision = publish(workspace, master, config, as_of)
+            except Exception as exc:  # the master has the files: say so, and what was taken
+                summary.finished = now_iso()
+                _write_summary(workspace, summary)
+                raise PublishFailed(summary, exc) from exc
         finally:
             master.close()
         summary.finished = now_iso()

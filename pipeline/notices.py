@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from pipeline.atomic import atomic_batch
+from pipeline.atomic import AtomicBatch, joined
 from pipeline.config import Config
 from pipeline.fielddoc import FIELD_DOC_NAME
 from pipeline.html import render
@@ -477,11 +477,13 @@ def render_notices(view: PublicView, statistics: StatisticsPage | None = None) -
 
 
 def write_notices(workspace: Workspace, master: Master, config: Config,
-                  as_of: dt.date, statistics: StatisticsPage | None = None) -> list[Path]:
-    """Render the public notices at `as_of` into `outbox/public/`; each file written atomically."""
+                  as_of: dt.date, statistics: StatisticsPage | None = None,
+                  into: AtomicBatch | None = None) -> list[Path]:
+    """Render the public notices at `as_of` into `outbox/public/`, in place together
+    (with `into`, when it commits)."""
     view = build_public_view(master, config, as_of)
     pages = render_notices(view, statistics)
-    with atomic_batch() as batch:
+    with joined(into) as batch:
         return [batch.write_text(workspace.public / relative, html)
                 for relative, html in pages.items()]
 

@@ -26,7 +26,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline.atomic import atomic_batch
+from pipeline.atomic import AtomicBatch, joined
 from pipeline.charts import inline_svg, text_style
 from pipeline.config import Config
 from pipeline.excel_safety import cell_text, neutralise
@@ -94,12 +94,13 @@ def write_statistics(workspace: Workspace, master: Master, config: Config,
     return write_statistics_table(workspace, compute_statistics(master, config, as_of))
 
 
-def write_statistics_table(workspace: Workspace, table: StatisticsTable) -> list[Path]:
-    """The three files of a computed table."""
+def write_statistics_table(workspace: Workspace, table: StatisticsTable,
+                           into: AtomicBatch | None = None) -> list[Path]:
+    """The three files of a computed table, in place together (with `into`, when it commits)."""
     csv_path = workspace.public / CSV_NAME
     html_path = workspace.public / HTML_NAME
     xlsx_path = workspace.internal / XLSX_NAME
-    with atomic_batch() as batch:
+    with joined(into) as batch:
         batch.write_text(csv_path, statistics_csv(table))
         batch.write_text(html_path, statistics_html(table))
         statistics_workbook(table).save(batch.path(xlsx_path))

@@ -16,6 +16,7 @@ resource: the chart is an inline SVG whose text is drawn as paths.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
@@ -35,7 +36,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from pipeline.atomic import atomic_path, write_text_atomic
+from pipeline.atomic import AtomicBatch, atomic_path, joined
 from pipeline.charts import inline_svg, text_style
 from pipeline.config import Config
 from pipeline.excel_safety import cell_text
@@ -104,26 +105,28 @@ def write_supervision(workspace: Workspace, master: Master, config: Config,
 
 
 def write_supervision_workbook(workspace: Workspace, supervision: Supervision,
-                               master_path: Path) -> Path:
+                               master_path: Path, tmp: Path | None = None) -> Path:
     """督办清单.xlsx alone. It reads the unvisited households from the committed master
     at `master_path` through a connection of its own, one community at a time, so a
-    forked process can write it (a connection must not cross a fork)."""
+    forked process can write it (a connection must not cross a fork). Saved to `tmp`,
+    a temporary file of the caller's batch, when given; else atomically in place."""
     path = workspace.internal / XLSX_NAME
     master = Master.read_only(master_path)
     if master is None:
         raise FileNotFoundError(master_path)
-    with master, atomic_path(path) as tmp:
+    with master, (contextlib.nullcontext(tmp) if tmp is not None else atomic_path(path)) as out:
         figures = SupervisionFigures(master, dt.date(supervision.as_of.year, 1, 1),
                                      supervision.as_of)
-        supervision_workbook(supervision, figures.unvisited_households).save(tmp)
+        supervision_workbook(supervision, figures.unvisited_households).save(out)
     return path
 
 
 def write_dashboard(workspace: Workspace, master: Master, supervision: Supervision,
-                    table: StatisticsTable) -> Path:
+                    table: StatisticsTable, into: AtomicBatch | None = None) -> Path:
     files = latest_files(master.submissions(), supervision.as_of, workspace)
-    return write_text_atomic(workspace.internal / HTML_NAME,
-                             render("dashboard.html", page=dashboard_page(supervision, table, files)))
+    with joined(into) as batch:
+        return batch.write_text(workspace.internal / HTML_NAME, render(
+            "dashboard.html", page=dashboard_page(supervision, table, files)))
 
 
 # -- the workbook -----------------------------------------------------------------------------

@@ -643,3 +643,39 @@ def test_validate_sees_what_run_would_have_merged_before(ws: Workspace, tmp_path
     assert verdicts(register, base) == (0, [
         ("valid", ["REF-HOUSEHOLD", "REF-MEMBER"]), ("valid", [])])
     assert not ws.master.exists()
+
+
+def test_a_failure_while_publishing_leaves_the_outbox_whole_and_says_what_was_taken(
+        ws: Workspace, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline import publish
+
+    base_workbook(ws.inbox / "01_基础.xlsx")
+    run(ws)
+
+    def outputs() -> dict[str, bytes]:
+        return {str(p.relative_to(ws.root)): p.read_bytes()
+                for folder in (ws.public, ws.internal) for p in folder.rglob("*")
+                if p.is_file() and "runs" not in p.parts}
+
+    before = outputs()
+    write_workbook(ws.inbox / "02_走访.xlsx", Sheet.of("走访登记", visits([1, 2], AS_OF)))
+
+    def broken(*args: object, **kwargs: object) -> None:  # the last output of a run
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(publish, "write_dashboard", broken)
+    assert cli.main(["run", "--root", str(ws.root), "--as-of", AS_OF.isoformat()]) == 1
+    said = capsys.readouterr().err
+    assert "1个文件已核对并记入数据库" in said and "No space left on device" in said
+    assert outputs() == before  # statistics, notices, 督办清单: all the last run's
+    assert list(ws.inbox.iterdir()) == []
+    latest = json.loads((ws.runs / "latest.json").read_text("utf-8"))
+    assert [(f["name"], f["status"]) for f in latest["files"]] == [("02_走访.xlsx", "accepted")]
+    with Master(ws.master) as master:
+        assert len(master.current("走访登记")) == 2
+    assert [p for p in ws.root.rglob("*.tmp")] == []
+
+    monkeypatch.undo()
+    run(ws)  # the next run renders what the master holds
+    assert outputs()["outbox/public/统计表.csv"] != before["outbox/public/统计表.csv"]
