@@ -77,6 +77,8 @@ MESSAGES: dict[str, str] = {
     "RANGE.solved": "现场解决数{value}大于收集问题数{other}，现场解决数不能多于收集的问题数。",
     "RANGE.end_time": "结束时间{value}不晚于开始时间{other}，请检查。",
     "RANGE.future": "日期{value}晚于今天（{today}），请检查是否填错。",
+    "UNIQUE.history": "{columns}“{value}”在第{others}行也出现：按后面这一行为准，前面的行作为办理过程保留在历史中。"
+                      "如果是编号填错了，请改正。",
     "UNIQUE": "{columns}“{value}”重复出现（另见第{others}行），每个{what}只能登记一次。",
     # --- the rules of 五定四全 -----------------------------------------------------------
     "TEAM-HEAD.missing": "{community}{team}没有{role}：每个团队必须恰有一名{role}。",

@@ -35,6 +35,7 @@ from schemas import (
     Visit,
     WorkLog,
     field_specs,
+    ledger_meta,
 )
 from schemas.choices import TEAM_ROLES, TEAMS
 from schemas.rules import WARNING
@@ -287,6 +288,7 @@ def _uniqueness(
     keys = list(model.Config.unique or [])
     target = keys[-1]
     present = frame.dropna(subset=keys)
+    history = bool(ledger_meta(model).get("rows_in_order"))  # a later row updates the key
     findings = []
     for _, group in present.groupby(keys, sort=False):
         if len(group) < 2:
@@ -297,6 +299,13 @@ def _uniqueness(
             if (row, target) in reported:
                 continue
             value = "/".join(str(group.loc[row, k]) for k in keys)
+            if history:
+                findings.append(Finding(
+                    "UNIQUE", say("UNIQUE.history", columns="+".join(keys), value=value,
+                                  others=first), severity=WARNING,
+                    sheet=table.sheet, cell=table.cell(target, row), row=row, column=target,
+                    value=str(group.loc[row, target])))
+                continue
             findings.append(Finding(
                 "UNIQUE", say("UNIQUE", columns="+".join(keys), value=value, others=first,
                               what="+".join(keys)),

@@ -110,4 +110,6 @@ class Issue(pa.DataFrameModel):
         name = "问题台账"
         coerce = True
         unique = ["问题编号"]
-        metadata = {"kind": "keyed", "key": ["issue_id"], "label": "问题台账"}
+        # a clerk logs an issue's progress as new rows: within a sheet the later row of an
+        # issue is the newer, the earlier ones its history (not a UNIQUE error)
+        metadata = {"kind": "keyed", "key": ["issue_id"], "label": "问题台账", "rows_in_order": True}

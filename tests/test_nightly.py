@@ -232,6 +232,20 @@ def test_roster_snapshot_and_issue_history(ws: Workspace) -> None:
         assert len(changes) == 2 and changes["old_row"].isna().tolist() == [True, False]
 
 
+def test_an_issue_logged_twice_in_one_sheet_keeps_the_later_row(ws: Workspace) -> None:
+    # a clerk logs progress as a new row: the later row is the issue now, the earlier history
+    closed = row("问题台账", 办理状态="已办结", 办结日期=dt.date(2026, 11, 8), 办理结果="已更换",
+                 反馈日期=dt.date(2026, 11, 9))
+    write_workbook(ws.inbox / "问题.xlsx", Sheet.of("问题台账", [row("问题台账"), closed]))
+    [result] = run(ws).files
+    assert result.status == "accepted"
+    [warning] = feedback_of(ws, result)["warnings"]
+    assert (warning["rule"], warning["cell"]) == ("UNIQUE", "A3") and "第2行" in warning["message"]
+    with Master(ws.master) as master:
+        assert master.current("问题台账")["办理状态"].tolist() == ["已办结"]
+        assert master.history("问题台账")["办理状态"].tolist() == ["办理中", "已办结"]
+
+
 def test_escalation_downwards_is_a_warning(ws: Workspace) -> None:
     write_workbook(ws.inbox / "a.xlsx", Sheet.of("问题台账", [row("问题台账", 办理层级="街道")]))
     run(ws)
