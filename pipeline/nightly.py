@@ -86,6 +86,12 @@ def inbox_files(inbox: Path) -> list[Path]:
     return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
 
 
+def signature(path: Path) -> tuple[int, int, int]:
+    """What tells a file's content changed without reading it: size, mtime, inode."""
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
 def archive_file(path: Path, archive: Path, received: dt.datetime) -> tuple[Path, str] | None:
     """Copy `path` byte for byte into archive/<date>/; None if it changed while copied."""
     before = path.stat()
@@ -141,8 +147,8 @@ def run_nightly(workspace: Workspace, as_of: dt.date | None = None,
         master = Master(workspace.master)
         try:
             done = _ingest(workspace, master, config, as_of, summary, out)
-            for path in done:  # verdicts are committed: the files may leave the inbox
-                path.unlink(missing_ok=True)
+            for path, archived in done.items():  # verdicts committed: the files may leave
+                _leave_inbox(path, archived, out)
             try:
                 summary.supervision = publish(workspace, master, config, as_of)
             except Exception as exc:  # the master has the files: say so, and what was taken
@@ -158,17 +164,19 @@ def run_nightly(workspace: Workspace, as_of: dt.date | None = None,
 
 
 def _ingest(workspace: Workspace, master: Master, config: Any, as_of: dt.date,
-            summary: RunSummary, out: IO[str]) -> list[Path]:
+            summary: RunSummary, out: IO[str]) -> dict[Path, tuple[int, int, int]]:
     files = inbox_files(workspace.inbox)
     received: dict[Path, tuple[Path, str, dt.datetime]] = {}  # archived copy -> inbox file…
+    taken: dict[Path, tuple[int, int, int]] = {}  # inbox file -> its signature when archived
     for path in files:
         when = dt.datetime.now().astimezone()
+        taken[path] = signature(path)
         archived = archive_file(path, workspace.archive, when)
         if archived is None:
             print(say("RUN.changing", file=path.name), file=out)
             continue
         received[archived[0]] = (path, archived[1], when)
-    done: list[Path] = []
+    done: dict[Path, tuple[int, int, int]] = {}
     seen: dict[str, dict[str, Any]] = {}  # sha256 -> its submission, for files taken this run
     started: set[str] = set()
 
@@ -192,9 +200,21 @@ def _ingest(workspace: Workspace, master: Master, config: Any, as_of: dt.date,
             result = _take(workspace, master, config, as_of, path, archive_path, sha, when,
                            seen, summary, checked, reports)
             summary.files.append(result)
-            done.append(path)
+            done[path] = taken[path]
             _report(out, result, index, len(received))
     return done
+
+
+def _leave_inbox(path: Path, archived: tuple[int, int, int], out: IO[str]) -> None:
+    """Remove a taken file from the inbox, unless it has changed since it was archived
+    (a slow copy still arriving, a clerk saving again): that version waits for the next run."""
+    try:
+        if signature(path) != archived:
+            print(say("RUN.changed_since", file=path.name), file=out)
+            return
+        path.unlink()
+    except FileNotFoundError:
+        pass
 
 
 def _take(workspace: Workspace, master: Master, config: Any, as_of: dt.date, path: Path,

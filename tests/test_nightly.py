@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import json
 import os
 import random
@@ -413,6 +414,30 @@ def test_a_failed_commit_leaves_the_earlier_reports_and_the_inbox(
     assert [p.name for p in ws.inbox.iterdir()] == ["01_基础.xlsx"]
     with Master(ws.master) as master:
         assert len(master.submissions()) == 1
+
+
+def test_a_file_still_arriving_when_taken_stays_for_the_next_run(
+        ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = base_workbook(tmp_path / "基础.xlsx").read_bytes()
+    inbox_file = ws.inbox / "基础.xlsx"
+    inbox_file.write_bytes(whole[: len(whole) // 2])  # a slow copy, half there
+    take = nightly._take
+
+    def copy_goes_on(*args: object, **kwargs: object) -> nightly.FileResult:
+        result = take(*args, **kwargs)  # type: ignore[arg-type]
+        inbox_file.write_bytes(whole)  # the rest arrives while the run goes on
+        return result
+
+    monkeypatch.setattr(nightly, "_take", copy_goes_on)
+    out = io.StringIO()
+    first = nightly.run_nightly(ws, as_of=AS_OF, out=out)
+    assert [f.status for f in first.files] == ["rejected"]  # what was there: half a workbook
+    assert inbox_file.read_bytes() == whole  # the whole one is not deleted with it
+    assert "下次运行再处理" in out.getvalue()
+    monkeypatch.undo()
+    second = run(ws)
+    assert [f.status for f in second.files] == ["accepted"]
+    assert list(ws.inbox.iterdir()) == []
 
 
 def test_a_killed_runs_unfinished_files_are_swept_by_the_next(ws: Workspace) -> None:
