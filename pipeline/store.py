@@ -461,10 +461,20 @@ class SupervisionFigures:
             "ORDER BY h.grid, h.household_id", (community, *self.period)).fetchall()
 
     def first_submissions(self) -> dict[str, str]:
-        """Each community's first submission (accepted or rejected): its run's date."""
-        return _community_counts(self.db, "SELECT community, MIN(run_as_of) FROM submissions "
-                                 "WHERE community IS NOT NULL AND status != 'duplicate' "
-                                 "GROUP BY community", ())
+        """Each community's first submission (accepted or rejected): its run's date. A file
+        is filed under the community most of its rows name; the others it carries rows
+        for count from it too (the earliest of their current rows' files)."""
+        first = _community_counts(self.db, "SELECT community, MIN(run_as_of) FROM submissions "
+                                  "WHERE community IS NOT NULL AND status != 'duplicate' "
+                                  "GROUP BY community", ())
+        for ledger in LEDGERS:
+            for community, day in self.db.execute(
+                    f"SELECT t.community, MIN(s.run_as_of) FROM {table_name(ledger)} t "
+                    "JOIN submissions s ON s.id = t.submission_id "
+                    "WHERE t.superseded_by IS NULL GROUP BY t.community"):
+                if community is not None and (community not in first or day < first[community]):
+                    first[community] = day
+        return first
 
     def roster_history(self) -> pd.DataFrame:
         """Every roster row ever accepted, with its submission's run date and file name."""

@@ -405,3 +405,14 @@ def test_an_issue_closed_after_the_as_of_date_was_open_then(ws: Workspace, at: A
                         if r.community == "龙导")
         assert (row_of(D(2026, 11, 22)).overdue, row_of(D(2026, 11, 22)).closed) == (1, 0)
         assert (row_of(D(2026, 11, 26)).overdue, row_of(D(2026, 11, 26)).closed) == (0, 1)
+
+
+def test_a_community_whose_rows_came_in_another_communitys_file_has_submitted(
+        ws: Workspace, at: Any) -> None:
+    # one file, 龙导 and 状元 half each (the file is filed under neither or one of them)
+    days = tuesdays(D(2026, 2, 24), D(2026, 3, 10))  # W09-W11
+    submit(ws, D(2026, 3, 18), Sheet.of("工作台账", [
+        row("工作台账", 社区=c, 驻点日期=d) for d in days for c in ("龙导", "状元")]))
+    found = weekly(at(D(2026, 3, 18)))
+    assert (found.get("龙导", []), found.get("状元", [])) == ([], [])  # W12 still running
+    assert {c: v for c, v in found.items() if c not in ("龙导", "状元")} == NEVER
