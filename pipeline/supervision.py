@@ -19,9 +19,10 @@ Where DOMAIN.md is silent:
   starts being counted at the earlier of its first submission's run date and its first
   工作台账 date, never before that first week; one that has submitted nothing is one finding (从未提交).
 - DAY-WEEKDAY, DAY-HALF and NOTICE-LEAD cover sessions from that first week on.
-- TEAM-SIZE: a configured community without a current roster has a team of 0.
-  LEADER-SPAN counts the communities whose current roster names a person as
-  驻点团队负责人; a configured leader on no roster heads 0. Its community is the street.
+- TEAM-SIZE: a configured community without a current roster is not counted (its
+  files are WEEKLY-LEDGER's matter). LEADER-SPAN counts the communities whose current
+  roster names a person as 驻点团队负责人; a configured leader named on no roster heads 0
+  once every community configured for them has a roster. Its community is the street.
 - COVER-YEAR: the pace is the share of a community's (or grid's) households still to be
   visited, spread over the remaining stationing days (the configured weekday) after
   `as_of` up to 31 December, at least one.
@@ -589,14 +590,15 @@ def team_sizes(roster: pd.DataFrame, communities: tuple[str, ...], policy: Polic
     """TEAM-SIZE: a 驻点团队 outside `team_size_min`–`team_size_max` people."""
     street = roster[roster[Roster.team] == STREET_TEAM]
     sizes = street.groupby(Roster.community)[Roster.name].nunique().to_dict()
+    with_roster = set(roster[Roster.community].dropna())
     required = f"{policy.team_size_min}至{policy.team_size_max}人"
     items = []
     for community in communities:
         size = int(sizes.get(community, 0))
-        if policy.team_size_min <= size <= policy.team_size_max:
-            continue
+        if policy.team_size_min <= size <= policy.team_size_max or community not in with_roster:
+            continue  # no roster yet: nothing to count (WEEKLY-LEDGER asks for its files)
         if community not in sizes:
-            evidence = f"{community}社区没有团队名册，驻点团队按0人计（应为{required}）"
+            evidence = f"{community}社区的团队名册中没有驻点团队成员（应为{required}）"
         else:
             side = "少于" if size < policy.team_size_min else "多于"
             limit = policy.team_size_min if size < policy.team_size_min else policy.team_size_max
@@ -608,9 +610,12 @@ def team_sizes(roster: pd.DataFrame, communities: tuple[str, ...], policy: Polic
 
 def leader_spans(roster: pd.DataFrame, config: Config, policy: Policy) -> list[SupervisionItem]:
     """LEADER-SPAN: a street leader heading fewer or more communities than the policy allows
-    (a configured leader on no roster heads none)."""
+    (a configured leader on no roster heads none, once every community configured for
+    them has a roster: until then it is not known)."""
     heads = team_heads(roster)
-    led: dict[str, list[str]] = {lead.name: [] for lead in config.leaders}
+    with_roster = set(roster[Roster.community].dropna())
+    led: dict[str, list[str]] = {lead.name: [] for lead in config.leaders
+                                 if set(lead.communities) <= with_roster}
     order = {c: i for i, c in enumerate(config.communities)}
     for community in sorted(heads, key=lambda c: (order.get(c, len(order)), c)):
         led.setdefault(heads[community], []).append(community)

@@ -311,6 +311,16 @@ def test_leader_with_none_and_with_four(rosters: None, at: Any) -> None:
     assert found.of("roster") == []  # a first roster is no change
 
 
+def test_teams_and_leaders_without_a_roster_yet_are_not_counted(ws: Workspace, at: Any) -> None:
+    # rosters of 龙导 (4 people, headed by 张建勋) and 状元 only: 李福坚, configured for both,
+    # heads neither; the other leaders' communities have sent no roster yet
+    submit(ws, D(2026, 3, 2), Sheet.of("团队名册", roster("龙导", 4, "张建勋") + roster("状元", 6,
+                                                                                 "张建勋")))
+    found = at(D(2026, 3, 2))
+    assert keys(found, "team", TEAM_COUNT) == [("龙导", 4)]
+    assert [(i.responsible, i.details["负责社区数"]) for i in found.of("span")] == [("李福坚", 0)]
+
+
 def test_roster_changes_and_the_new_size(rosters: None, ws: Workspace, at: Any) -> None:
     new = roster("龙导", 4, "张建勋")
     new = [r for r in new if r["姓名"] != "龙导成员1"]                        # left
@@ -383,11 +393,11 @@ def test_counts_per_rule(issues: None, at: Any) -> None:
                             "WEEKLY-LEDGER", "DAY-WEEKDAY", "DAY-HALF", "NOTICE-LEAD",
                             "TEAM-SIZE", "LEADER-SPAN", "COVER-YEAR"]
     # 001 and 006 overdue; 003 unfed back; 004 不满意; 龙导 (first file 10-01) has no
-    # 工作台账 in W40–W46 (W47 is running), 9 never submitted; no roster: 10 teams of 0, 5
-    # leaders heading none
+    # 工作台账 in W40–W46 (W47 is running), 9 never submitted; no roster anywhere: no team
+    # or leader to count yet
     assert counts == {"ISSUE-OVERDUE": 2, "ISSUE-DISSATISFIED": 1, "ISSUE-FEEDBACK": 1,
                       "WEEKLY-LEDGER": 7 + 9, "DAY-WEEKDAY": 0, "DAY-HALF": 0,
-                      "NOTICE-LEAD": 0, "TEAM-SIZE": 10, "LEADER-SPAN": 5, "COVER-YEAR": 0}
+                      "NOTICE-LEAD": 0, "TEAM-SIZE": 0, "LEADER-SPAN": 0, "COVER-YEAR": 0}
 
 
 def test_an_issue_closed_after_the_as_of_date_was_open_then(ws: Workspace, at: Any) -> None:

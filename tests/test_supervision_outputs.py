@@ -169,8 +169,8 @@ def write(ws: Workspace, as_of: dt.date = AS_OF) -> dict[str, int]:
 def test_empty_workspace(ws: Workspace) -> None:
     run(ws)
     counts = write(ws)
-    assert counts["WEEKLY-LEDGER"] == 10 and counts["TEAM-SIZE"] == 10
-    assert counts["LEADER-SPAN"] == 5 and counts["ISSUE-OVERDUE"] == 0
+    assert counts["WEEKLY-LEDGER"] == 10  # each community: 从未提交
+    assert counts["TEAM-SIZE"] == counts["LEADER-SPAN"] == counts["ISSUE-OVERDUE"] == 0
     html = (ws.internal / HTML_NAME).read_text("utf-8")
     assert "还没有收到任何文件" in html
     assert load_workbook(ws.internal / XLSX_NAME)["台账缺报"].max_row == 2 + 10
