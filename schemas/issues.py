@@ -16,6 +16,19 @@ from schemas.choices import (
     RATINGS,
 )
 
+# a mobile (13912345678, 139-1234-5678, 139****5678) or an ID number (18 characters) in text
+PERSONAL_NUMBER = re.compile(r"(?<!\d)(?:1[3-9]\d[-\s]?[\d*＊xX]{4}[-\s]?\d{4}|\d{17}[\dXx])(?!\d)")
+
+
+def _names_resident(text: str, name: object, phone: object) -> bool:
+    squeezed = "".join(text.split())
+    if isinstance(name, str) and len(who := "".join(name.split())) >= 2 and who in squeezed:
+        return True
+    if isinstance(phone, str) and len(digits := re.sub(r"\D", "", phone)) >= 7 \
+            and digits in re.sub(r"\D", "", text):
+        return True
+    return PERSONAL_NUMBER.search(text) is not None
+
 
 class Issue(pa.DataFrameModel):
     issue_id: Series[Text] = column(
@@ -94,13 +107,12 @@ class Issue(pa.DataFrameModel):
         return (df[cls.status] != CLOSED).fillna(True) | df[cls.feedback].notna()
 
     @row_rule("FORMAT", "公开摘要")
-    def summary_names_no_reporter(cls, df: pd.DataFrame) -> Series[bool]:
-        """公开摘要 goes on the notice board: never with the resident's name or phone."""
+    def summary_names_no_resident(cls, df: pd.DataFrame) -> Series[bool]:
+        """公开摘要 goes on the notice board: never a resident's name, phone or ID number,
+        not even masked (DOMAIN): the issue's own 反映人 and 联系电话, and any mobile or ID
+        number, written out or starred (139****2222). Office numbers (020-…) may stay."""
         return pd.Series([
-            not isinstance(text, str)
-            or not ((isinstance(name, str) and len(name) >= 2 and name in text)
-                    or (isinstance(phone, str) and len(digits := re.sub(r"\D", "", phone)) >= 7
-                        and digits in re.sub(r"\D", "", text)))
+            not isinstance(text, str) or not _names_resident(text, name, phone)
             for text, name, phone in zip(df[cls.public_summary].astype(object),
                                          df[cls.reporter].astype(object),
                                          df[cls.phone].astype(object), strict=True)],

@@ -216,7 +216,10 @@ def test_visitors_written_as_clerks_write_them_are_found_on_the_roster(tmp_path:
     ("联系13912345678的王大妈，已更换楼道灯", True),      # her phone, and her name
     ("王大妈反映的楼道灯已更换", True),
     ("已按139-1234-5678回复", True),                      # her phone as grouped
+    ("已联系139****2222的居民", True), ("邻居（电话13955556666）反映噪音", True),  # any mobile
+    ("居民440105199001011234申请低保", True), ("王 大妈家门口路灯已修复", True),  # ID; spaced name
     ("更换3栋楼道灯", False), ("咨询请拨打020-84201234", False),  # an official number is public
+    ("2026年11月30日前完成12345678号井盖更换", False),
 ])
 def test_a_public_summary_never_names_the_resident(tmp_path: Path, summary: str,
                                                    refused: bool) -> None:
