@@ -17,6 +17,7 @@ lives here too: a late notice is still published, since residents need it, and
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -259,7 +260,13 @@ def arrangement(item: Announcement) -> str:
 
 
 def tel(phone: str) -> str:
-    return "tel:" + "".join(c for c in phone if c.isdigit() or c in "+-")
+    """A phone's dialling link; an extension (020-84203655-801, as stored) after a pause,
+    so that a phone dials the number, waits, then the extension."""
+    number, _, extension = phone.partition("转") if "转" in phone else (phone, "", "")
+    if not extension and (grouped := re.fullmatch(r"(0\d{2,3}-\d{7,8})-(\d{1,5})", phone)):
+        number, extension = grouped.groups()
+    digits = "".join(c for c in number if c.isdigit() or c in "+-")
+    return f"tel:{digits},{extension}" if extension else f"tel:{digits}"
 
 
 def community_href(community: str, page: str = INDEX_NAME) -> str:

@@ -708,6 +708,12 @@ def percent_text(value: Fraction | None) -> str:
     return f"{hundredths // 100}.{hundredths % 100:02d}%"
 
 
+def _grid_text(grid: str) -> str:
+    """A 网格 as a sentence names it: 第3网格 typed as 3 must not run into a count."""
+    word = Household.grid  # the header is the word: 网格
+    return f"第{grid}{word}" if grid.isdigit() else grid if word in grid else f"{grid}{word}"
+
+
 def cover_year(coverage: list[Coverage],
                responsible: Callable[[str], str]) -> list[SupervisionItem]:
     """COVER-YEAR: each grid with households not yet visited this year, with the pace."""
@@ -717,7 +723,7 @@ def cover_year(coverage: list[Coverage],
             continue
         items.append(SupervisionItem(
             "cover", row.community, responsible(row.community),
-            f"{row.community}社区{row.grid}{row.total}户中已走访{row.visited}户，"
+            f"{row.community}社区{_grid_text(row.grid)}共{row.total}户，已走访{row.visited}户，"
             f"还有{row.unvisited}户未走访；今后{row.weeks_left}个驻点周每周需走访{row.per_week}户"
             f"（{percent_text(row.share_per_week)}）才能在年底前全部走访",
             {Household.grid: row.grid, HOUSEHOLDS: row.total, VISITED: row.visited,

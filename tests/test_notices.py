@@ -244,6 +244,21 @@ def test_team_issues_and_the_contact_card(tmp_path: Path) -> None:
                                            "（公开摘要审核后公布）"]
 
 
+def test_an_extension_is_dialled_after_a_pause() -> None:
+    assert notices.tel("020-84203655-801") == "tel:020-84203655,801"  # as stored from 转801
+    assert notices.tel("020-84201234") == "tel:020-84201234"
+    assert notices.tel("13800138000") == "tel:13800138000"
+
+
+def test_a_card_without_a_roster_does_not_point_at_phones_it_lacks(tmp_path: Path) -> None:
+    master = new_master(tmp_path)
+    add_rows(master, "团队名册", roster())  # 龙导's only
+    pages = notices.render_notices(build_public_view(master, CONFIG, AS_OF))
+    assert "拨打上面的电话" in pages[Path("龙导", "联系卡.html")]
+    other = pages[Path("状元", "联系卡.html")]
+    assert "拨打上面的电话" not in other and "团队名册尚未报送" in other
+
+
 def test_pages_written_for_every_community_with_links(tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "ws").ensure()
     master = new_master(tmp_path)

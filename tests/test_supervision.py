@@ -426,3 +426,8 @@ def test_a_community_whose_rows_came_in_another_communitys_file_has_submitted(
     found = weekly(at(D(2026, 3, 18)))
     assert (found.get("龙导", []), found.get("状元", [])) == ([], [])  # W12 still running
     assert {c: v for c, v in found.items() if c not in ("龙导", "状元")} == NEVER
+
+
+def test_a_grid_named_by_a_number_does_not_run_into_the_count() -> None:
+    from pipeline.supervision import _grid_text
+    assert [_grid_text(g) for g in ("3", "第1网格", "一")] == ["第3网格", "第1网格", "一网格"]
