@@ -109,6 +109,7 @@ class ChangeItem:
     was: str | None           # the arrangement before, when one was announced
     now: str                  # the new arrangement, or that the session is cancelled
     announced: str
+    replaced_on: str | None = None  # a later notice replaced this one: its date
 
 
 @dataclass(frozen=True)
@@ -303,7 +304,9 @@ def change_items(sessions: list[Session], as_of: dt.date,
     items: list[tuple[dt.date, dt.date, ChangeItem]] = []
     for session in sessions:
         previous: Announcement | None = None
-        for item in session.announcements:
+        announced = session.announcements
+        for i, item in enumerate(announced):
+            later = announced[i + 1] if i + 1 < len(announced) else None
             if item.is_change and (session.date >= as_of or item.published >= since):
                 kind_label, badge = STATUS[item.kind]
                 items.append((item.published, item.date, ChangeItem(
@@ -312,7 +315,8 @@ def change_items(sessions: list[Session], as_of: dt.date,
                     kind=kind_label, badge=badge, cancelled=item.cancelled, reason=item.reason or "",
                     was=arrangement(previous) if previous is not None else None,
                     now="本次驻点取消" if item.cancelled else arrangement(item),
-                    announced=full_date(item.published))))
+                    announced=full_date(item.published),
+                    replaced_on=full_date(later.published) if later is not None else None)))
             previous = item
     items.sort(key=lambda t: (-t[0].toordinal(), t[1]))
     return [item for _, _, item in items]

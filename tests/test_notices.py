@@ -115,6 +115,24 @@ def test_a_change_replaces_the_regular_session_and_both_show(tmp_path: Path) -> 
     assert text_of(html, "nt-now") == ["14:30–18:00，龙导社区居委会二楼，带队领导李福坚"]
 
 
+def test_a_cancellation_taken_back_is_marked_as_replaced(tmp_path: Path) -> None:
+    master = new_master(tmp_path)
+    add_rows(master, "驻点安排", [
+        schedule(D(2026, 12, 15), D(2026, 11, 25)),
+        schedule(D(2026, 12, 15), D(2026, 12, 1), kind="取消", 变更说明="场地维修"),
+        schedule(D(2026, 12, 15), D(2026, 12, 3), kind="变更", 变更说明="维修提前完成，恢复驻点",
+                 驻点地点="龙导社区居委会二楼"),
+    ])
+    page = notices.community_page(build_public_view(master, CONFIG, D(2026, 12, 4)), "龙导")
+    assert [(c.kind, c.announced, c.replaced_on) for c in page.changes] == [
+        ("有变更", "2026年12月3日", None), ("已取消", "2026年12月1日", "2026年12月3日")]
+    html = community_html(master, D(2026, 12, 4))
+    assert text_of(html, "nt-replaced-note") == [
+        "此通知已被2026年12月3日公布的新通知取代，请以最新通知为准。"]
+    (session,) = page.sessions
+    assert (session.status, session.place) == ("有变更", "龙导社区居委会二楼")
+
+
 def test_a_cancellation_shows_as_cancelled_with_its_reason(tmp_path: Path) -> None:
     master = new_master(tmp_path)
     add_rows(master, "驻点安排", [
