@@ -124,6 +124,7 @@ class WeekGroup:
     label: str                # 本周 / 下周 / 12月14日起的一周
     span: str
     days: tuple[DayGroup, ...]
+    held: int = 0             # this week's sessions already over (before the as-of date)
 
 
 @dataclass(frozen=True)
@@ -331,6 +332,8 @@ def week_groups(view: PublicView) -> list[WeekGroup]:
         start = monday + dt.timedelta(weeks=week)
         end = start + dt.timedelta(days=6)
         by_day: dict[dt.date, list[SessionItem]] = {}
+        held = sum(1 for s in view.sessions
+                   if start <= s.date < as_of and s.date <= end and not s.current.cancelled)
         for s in view.sessions:  # already by date, then community order
             if max(start, as_of) <= s.date <= end:
                 by_day.setdefault(s.date, []).append(
@@ -339,7 +342,7 @@ def week_groups(view: PublicView) -> list[WeekGroup]:
         groups.append(WeekGroup(
             label=label, span=f"{day_text(start, as_of)}至{day_text(end, as_of)}",
             days=tuple(DayGroup(day_text(day, as_of), weekday_text(day), tuple(items))
-                       for day, items in by_day.items())))
+                       for day, items in by_day.items()), held=held))
     return groups
 
 

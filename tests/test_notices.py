@@ -73,6 +73,16 @@ def test_street_board_shows_this_week_and_the_next_two_from_as_of(tmp_path: Path
     assert [s.day for s in community.sessions] == ["12月1日", "12月8日", "12月20日", "12月21日"]
 
 
+def test_a_week_whose_sessions_are_over_says_so(tmp_path: Path) -> None:
+    master = new_master(tmp_path)
+    add_rows(master, "驻点安排", [schedule(D(2026, 12, 8), D(2026, 11, 25))])
+    later = notices.index_page(build_public_view(master, CONFIG, D(2026, 12, 9)))
+    assert (later.weeks[0].days, later.weeks[0].held) == ((), 1)
+    html = render("notice_index.html", page=later)
+    assert "本周的1场驻点已经结束，没有待进行的安排。" in html
+    assert "没有已公布的驻点安排。" in html  # the weeks after it
+
+
 @pytest.mark.parametrize(("as_of", "shown"), [(D(2026, 12, 1), False), (D(2026, 12, 2), True)])
 def test_a_session_is_shown_from_its_publication_day_on(tmp_path: Path, as_of: dt.date,
                                                         shown: bool) -> None:
