@@ -17,6 +17,7 @@ What the view holds, at `as_of` (DOMAIN.md "The public notice"):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections import defaultdict
@@ -30,7 +31,7 @@ import pandera.pandas as pa
 from pipeline.config import Config
 from pipeline.store import Master
 from schemas import Issue, Roster, Schedule, field_specs
-from schemas.choices import SCHEDULE_CHANGES, SCHEDULE_KINDS
+from schemas.choices import IN_PROGRESS, SCHEDULE_CHANGES, SCHEDULE_KINDS
 
 REGULAR, CHANGED, CANCELLED = SCHEDULE_KINDS
 
@@ -197,7 +198,8 @@ def build_public_view(master: Master, config: Config, as_of: dt.date) -> PublicV
     sessions.sort(key=lambda s: (s.date, order[s.community]))
     members = [m for m in _records(master.current(Roster.Config.name), TeamMember)
                if m.community in known]
-    issues = [i for i in _records(master.current(Issue.Config.name), IssueResult)
+    issues = [_as_it_stood(i, as_of) for i in _records(master.current(Issue.Config.name),
+                                                       IssueResult)
               if i.community in known and i.registered <= as_of]
     issues.sort(key=lambda i: i.registered, reverse=True)
     return PublicView(
@@ -206,6 +208,16 @@ def build_public_view(master: Master, config: Config, as_of: dt.date) -> PublicV
         leaders={c: leader for c in config.communities if (leader := config.leader_of(c))},
         sessions=tuple(sessions), members=tuple(members), issues=tuple(issues),
     )
+
+
+def _as_it_stood(issue: IssueResult, as_of: dt.date) -> IssueResult:
+    """An issue as it stood at `as_of`: one closed after it (a run dated back) was not
+    closed then, and no page shows a date still to come."""
+    if issue.closed is not None and issue.closed > as_of:
+        issue = dataclasses.replace(issue, status=IN_PROGRESS, closed=None)
+    if issue.feedback is not None and issue.feedback > as_of:
+        issue = dataclasses.replace(issue, feedback=None)
+    return issue
 
 
 def announcements(master: Master, as_of: dt.date) -> list[Announcement]:

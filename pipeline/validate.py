@@ -86,9 +86,30 @@ def validate_table(
 
     findings += _community_choice(table, frame, config, reported)
     findings += _schema_findings(table, model, frame, converted, specs, reported, absent)
+    findings += _dated_ahead(table, frame, specs, reported, as_of)
     for rule in SHEET_RULES.get(str(model.Config.name), ()):
         findings += rule(table, frame)
     return frame, findings
+
+
+def _dated_ahead(table: Table, frame: pd.DataFrame, specs: dict[str, FieldSpec],
+                 reported: set[tuple[int, str]], as_of: dt.date) -> list[Finding]:
+    """A visit, reception or closing dated after today is a typo more often than not:
+    a 警告 (the file is taken; a run dated back with --as-of sees later records so)."""
+    findings = []
+    for header, spec in specs.items():
+        if not spec.past or header not in table.columns:
+            continue
+        ahead = frame[header] > pd.Timestamp(as_of)
+        for row in frame.index[ahead.fillna(False)]:
+            if (int(row), header) in reported:
+                continue
+            day = frame.at[row, header].date().isoformat()
+            findings.append(Finding(
+                "RANGE", say("RANGE.future", value=day, today=as_of.isoformat()),
+                severity=WARNING, sheet=table.sheet, cell=table.cell(header, int(row)),
+                row=int(row), column=header, value=day))
+    return findings
 
 
 def _mostly_blank_rows(

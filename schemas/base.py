@@ -56,6 +56,7 @@ class FieldSpec:
     prose: bool  # free text a person reads (notes, reasons, places): keeps its punctuation
     repeats: bool  # a grouping column: a blank cell under a filled one means the same again
     code: bool  # an identifier (户编号, 问题编号): its letters upper case, ld-0001 is LD-0001
+    past: bool  # the date of something done: later than the run's date is worth a 警告
 
 
 def column(
@@ -74,6 +75,7 @@ def column(
     prose: bool = False,
     repeats: bool = False,
     code: bool = False,
+    past: bool = False,
 ) -> Any:
     """A ledger column: a pandera Field whose metadata carries everything else we know."""
     checks: dict[str, Any] = {}
@@ -102,6 +104,7 @@ def column(
             "prose": prose,
             "repeats": repeats,
             "code": code,
+            "past": past,
         },
         **checks,
     )
@@ -141,6 +144,7 @@ def field_specs(model: type[pa.DataFrameModel]) -> list[FieldSpec]:
                 prose=meta.get("prose", False),
                 repeats=meta.get("repeats", False),
                 code=meta.get("code", False),
+                past=meta.get("past", False),
             )
         )
     return specs

@@ -23,6 +23,7 @@ ISSUE_CATEGORIES = (
 ISSUE_LEVELS = ("驻点团队", "街道", "区直单位", "区委区政府")  # escalation order
 ISSUE_STATUSES = ("待办理", "办理中", "已上报", "延期", "已办结", "重办")
 CLOSED = "已办结"
+IN_PROGRESS = "办理中"
 RATINGS = ("满意", "基本满意", "不满意", "未评价")
 DISSATISFIED = "不满意"
 UNRATED = "未评价"

@@ -36,7 +36,7 @@ class Issue(pa.DataFrameModel):
     community: Series[Text] = column(
         "社区", public=True, description="所在社区名称", example="龙导")
     registered: Series[pd.Timestamp] = column(
-        "登记日期", kind="date", public=True, description="问题登记的日期", example="2026-11-03")
+        "登记日期", kind="date", past=True, public=True, description="问题登记的日期", example="2026-11-03")
     source: Series[Text] = column(
         "来源", public=False, choices=ISSUE_SOURCES, description="问题从哪里收集", example="接待")
     category: Series[Text] = column(
@@ -67,13 +67,13 @@ class Issue(pa.DataFrameModel):
         "办理状态", public=True, choices=ISSUE_STATUSES, description="当前办理状态",
         example="办理中")
     closed: Series[pd.Timestamp] = column(
-        "办结日期", kind="date", public=True, required=False,
+        "办结日期", kind="date", past=True, public=True, required=False,
         description="办结的日期；已办结时必填", example="2026-11-08")
     result: Series[Text] = column(
         "办理结果", prose=True, public=False, required=False, description="办理结果；已办结时必填",
         example="已更换灯具")
     feedback: Series[pd.Timestamp] = column(
-        "反馈日期", kind="date", public=True, required=False,
+        "反馈日期", kind="date", past=True, public=True, required=False,
         description="向群众反馈结果的日期", example="2026-11-09")
     rating: Series[Text] = column(
         "群众评价", public=True, required=False, choices=RATINGS, description="群众对结果的评价",

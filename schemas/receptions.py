@@ -10,7 +10,7 @@ from schemas.choices import RECEPTION_HANDLING, REFERRED
 
 class Reception(pa.DataFrameModel):
     date: Series[pd.Timestamp] = column(
-        "日期", kind="date", public=False, description="接待日期", example="2026-11-03")
+        "日期", kind="date", past=True, public=False, description="接待日期", example="2026-11-03")
     community: Series[Text] = column(
         "社区", public=False, description="所在社区名称", example="龙导")
     place: Series[Text] = column(

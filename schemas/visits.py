@@ -10,7 +10,7 @@ from schemas.choices import HOUSEHOLD_TYPES, VISIT_METHODS, VISIT_TARGETS
 
 class Visit(pa.DataFrameModel):
     date: Series[pd.Timestamp] = column(
-        "日期", kind="date", public=False, description="走访日期", example="2026-11-03")
+        "日期", kind="date", past=True, public=False, description="走访日期", example="2026-11-03")
     community: Series[Text] = column(
         "社区", public=False, description="所在社区名称", example="龙导")
     target_type: Series[Text] = column(

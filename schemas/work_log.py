@@ -12,7 +12,7 @@ class WorkLog(pa.DataFrameModel):
     community: Series[Text] = column(
         "社区", public=False, description="所在社区名称", example="龙导")
     date: Series[pd.Timestamp] = column(
-        "驻点日期", kind="date", public=False, description="驻点的日期", example="2026-11-03")
+        "驻点日期", kind="date", past=True, public=False, description="驻点的日期", example="2026-11-03")
     start: Series[Text] = column(
         "开始时间", kind="time", public=False, description="驻点开始时间（时:分）", example="08:30")
     end: Series[Text] = column(

@@ -232,6 +232,19 @@ def test_a_public_summary_never_names_the_resident(tmp_path: Path, summary: str,
         assert "公开栏" in verdict.errors[0].message and verdict.errors[0].value == summary
 
 
+def test_a_record_dated_after_today_is_a_question(tmp_path: Path) -> None:
+    # AS_OF is 12-01: a visit on 12-25 and an issue closed on 12-25 are typos, likely
+    visits = Sheet.of("走访登记", [row("走访登记", 日期=dt.date(2026, 12, 25))])
+    issues = Sheet.of("问题台账", [row("问题台账", 办理状态="已办结", 办结日期=dt.date(2026, 12, 25),
+                                    办理结果="已修复", 反馈日期=dt.date(2026, 11, 30))])
+    schedule = Sheet.of("驻点安排", [row("驻点安排", 驻点日期=dt.date(2026, 12, 29))])  # ahead: fine
+    verdict = verdict_of(tmp_path, HOUSEHOLDS, visits, issues, schedule)
+    assert verdict.status == "valid"
+    assert [(f.rule, f.sheet, f.cell, f.value) for f in verdict.warnings if f.rule == "RANGE"] == [
+        ("RANGE", "走访登记", "A2", "2026-12-25"), ("RANGE", "问题台账", "O2", "2026-12-25")]
+    assert all("晚于今天（2026-12-01）" in f.message for f in verdict.warnings if f.rule == "RANGE")
+
+
 def test_feedback_dated_before_closing_is_a_question_not_a_rejection(tmp_path: Path) -> None:
     sheet = Sheet.of("问题台账", [row("问题台账", 办理状态="已办结", 办结日期=dt.date(2026, 11, 5),
                                     办理结果="已修复", 反馈日期=dt.date(2026, 11, 4))])

@@ -287,6 +287,17 @@ def test_a_card_without_a_roster_does_not_point_at_phones_it_lacks(tmp_path: Pat
     assert "拨打上面的电话" not in other and "团队名册尚未报送" in other
 
 
+def test_an_issue_closed_after_the_as_of_date_is_shown_as_it_stood(tmp_path: Path) -> None:
+    master = new_master(tmp_path)
+    add_rows(master, "问题台账", [row("问题台账", 办理状态="已办结", 办结日期=D(2026, 11, 25),
+                                   办理结果="已修复", 反馈日期=D(2026, 11, 26))])
+    then = notices.community_page(build_public_view(master, CONFIG, D(2026, 11, 22)), "龙导")
+    assert [(i.status, i.closed, i.feedback) for i in then.issues] == [("办理中", None, None)]
+    now = notices.community_page(build_public_view(master, CONFIG, D(2026, 11, 26)), "龙导")
+    assert [(i.status, i.closed, i.feedback) for i in now.issues] == [
+        ("已办结", "2026年11月25日", "2026年11月26日")]
+
+
 def test_pages_written_for_every_community_with_links(tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "ws").ensure()
     master = new_master(tmp_path)
