@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -181,37 +182,36 @@ def compute_statistics(master: Master, config: Config, as_of: dt.date) -> Statis
     """The table for 1 January of `as_of`'s year to `as_of`, from the master's current rows."""
     start = dt.date(as_of.year, 1, 1)
     figures = Figures(master, start, as_of)
-    households = _by_community_type(figures.households_by_type())
-    visited = _by_community_type(figures.visited_by_type(HOUSEHOLD_TYPES))
-    received = figures.received()
-    outgoing = figures.people_contacted(OUTGOING_WORKERS)
+    registers = _register_counts(figures)
     work = figures.work_log().set_index("community")
     issues = figures.issues(CLOSED, UNRATED, DISSATISFIED, as_of).set_index("community")
     reported = figures.latest_summaries().set_index("community")
     leaders = figures.leaders(TEAMS[0], TEAM_ROLES[0])
     with_registers = figures.with_registers()  # a 户册 alone is no register
 
+    # a 社区汇总 beside registers is compared with the registers at its own 截至 date
+    at_date: dict[str, Callable[[str], dict[str, int]]] = {as_of.isoformat(): registers}
+
+    def registers_at(day: str) -> Callable[[str], dict[str, int]]:
+        if day not in at_date:
+            at_date[day] = _register_counts(Figures(master, start, dt.date.fromisoformat(day)))
+        return at_date[day]
+
     rows = []
     for community in config.communities:
         has_registers = community in with_registers
         counts: dict[str, Any] = {
-            **_ints(work, community, ("collected", "solved")),
+            **registers(community), **_ints(work, community, ("collected", "solved")),
             **_ints(issues, community, ("closed", "on_time", "fed_back", "rated", "dissatisfied",
                                         "overdue"))}
-        row = Row(
-            leader=leaders.get(community) or config.leader_of(community) or "",
-            community=community,
-            total=sum(households.get(community, {}).values()),
-            visited=sum(visited.get(community, {}).values()),
-            residents=visited.get(community, {}).get(RESIDENT_TYPE, 0),
-            businesses=sum(n for t, n in visited.get(community, {}).items() if t != RESIDENT_TYPE),
-            received=int(received.get(community) or 0),
-            outgoing=int(outgoing.get(community) or 0),
-            **counts,
-        )
+        row = Row(leader=leaders.get(community) or config.leader_of(community) or "",
+                  community=community, **counts)
         if community in reported.index:
-            row = _with_reported(row, reported.loc[community], has_registers)
-        elif not has_registers and community not in households:
+            summary = reported.loc[community]
+            compared = registers_at(_iso(summary[SUMMARY_AS_OF]))(community) \
+                if has_registers else {}
+            row = _with_reported(row, summary, compared)
+        elif not has_registers and row.total == 0:
             row = replace(row, basis=NO_DATA)
         rows.append(row)
 
@@ -244,16 +244,35 @@ REPORTED_FIELDS = {  # Row field -> the 社区汇总 model field (SQL column of 
 }
 
 
-def _with_reported(row: Row, reported: pd.Series, has_registers: bool) -> Row:
-    """No registers: the 社区汇总 figures (填报). Both: computed, any difference noted."""
+def _register_counts(figures: Figures) -> Callable[[str], dict[str, int]]:
+    """The register figures of `figures`' period, per community (the 社区汇总's fields)."""
+    households = _by_community_type(figures.households_by_type())
+    visited = _by_community_type(figures.visited_by_type(HOUSEHOLD_TYPES))
+    received = figures.received()
+    outgoing = figures.people_contacted(OUTGOING_WORKERS)
+
+    def of(community: str) -> dict[str, int]:
+        seen = visited.get(community, {})
+        return {"total": sum(households.get(community, {}).values()),
+                "visited": sum(seen.values()),
+                "residents": seen.get(RESIDENT_TYPE, 0),
+                "businesses": sum(n for t, n in seen.items() if t != RESIDENT_TYPE),
+                "received": int(received.get(community) or 0),
+                "outgoing": int(outgoing.get(community) or 0)}
+    return of
+
+
+def _with_reported(row: Row, reported: pd.Series, registers: dict[str, int]) -> Row:
+    """No registers (`registers` empty): the 社区汇总 figures (填报). Both: computed, and
+    any difference from the registers at the summary's own date noted."""
     figures: dict[str, Any] = {name: int(reported[column])
                                for name, column in REPORTED_FIELDS.items()
                                if pd.notna(reported[column])}
-    if not has_registers:
+    if not registers:
         return replace(row, basis=REPORTED, **figures)
     headers = {spec_name: getattr(Summary, column) for spec_name, column in REPORTED_FIELDS.items()}
-    diffs = [f"{headers[name]}填报{value}、计算{getattr(row, name)}"
-             for name, value in figures.items() if value != getattr(row, name)]
+    diffs = [f"{headers[name]}填报{value}、计算{registers[name]}"
+             for name, value in figures.items() if value != registers[name]]
     if not diffs:
         return row
     return replace(row, note=f"社区汇总（截至{_iso(reported[SUMMARY_AS_OF])}）与台账不一致："

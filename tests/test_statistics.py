@@ -264,6 +264,26 @@ def test_registers_win_over_a_summary_and_the_difference_is_noted(
     assert by_community(street)["龙导"].note == ""
 
 
+def test_a_summary_is_compared_with_the_registers_at_its_own_date(tmp_path: Path) -> None:
+    # a June summary that agrees with June's registers; visits go on after it
+    ws = Workspace(tmp_path / "ws").ensure()
+    june = dict(summary("环珠", "张建勋", total=4, visited=1, residents=1, businesses=0,
+                        received=0, outgoing=0), 统计截至日期=D(2026, 6, 30))
+    write_workbook(ws.inbox / "环珠.xlsx", Sheet.of("团队名册", roster("环珠", "张建勋")),
+                   Sheet.of("户册", household_base("环珠", "HZ", ["居民户"] * 4)),
+                   Sheet.of("走访登记", [visit("环珠", "HZ-0001", D(2026, 6, 2), visitor="张建勋"),
+                                        visit("环珠", "HZ-0002", D(2026, 9, 8), visitor="张建勋")]),
+                   Sheet.of("社区汇总", [june]))
+    run(ws)
+    huanzhu = by_community(statistics(ws))["环珠"]
+    assert (huanzhu.basis, huanzhu.visited, huanzhu.note) == (COMPUTED, 2, "")  # no false alarm
+    later = dict(june, **{"已走访户数(户)": 2, "群众(户)": 2})  # June's summary, overstated
+    write_workbook(ws.inbox / "更正.xlsx", Sheet.of("社区汇总", [later]))
+    run(ws)
+    assert by_community(statistics(ws))["环珠"].note == (
+        "社区汇总（截至2026-06-30）与台账不一致：已走访户数(户)填报2、计算1；群众(户)填报2、计算1")
+
+
 def test_percent_rounds_half_up_exactly() -> None:
     assert percent(Fraction(1, 160)) == "0.63%"       # 0.625%, not 0.62%
     assert percent(Fraction(1, 8000)) == "0.01%"      # 0.0125%
