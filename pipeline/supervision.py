@@ -15,9 +15,10 @@ Where DOMAIN.md is silent:
   `feedback_overdue_days` days after 办结日期 (on the 15th day it is still only a 警告).
 - WEEKLY-LEDGER counts ISO weeks from the week holding 1 January of the as-of year (for
   2027 that is 2026-W53) up to the last week ended before the as-of date; the week still
-  running is shown in the calendar (filled, or open) but is not yet missing. A community
-  starts being counted at the earlier of its first submission's run date and its first
-  工作台账 date, never before that first week; one that has submitted nothing is one finding (从未提交).
+  running is shown in the calendar (filled, or open) but is not yet missing. Weeks count
+  from the earlier of the street's first submission (any community's: the system in use)
+  and the community's first 工作台账 date, never before the year's first week; a community
+  that has submitted nothing is one finding (从未提交).
 - DAY-WEEKDAY, DAY-HALF and NOTICE-LEAD cover sessions from that first week on.
 - TEAM-SIZE: a configured community without a current roster is not counted (its
   files are WEEKLY-LEDGER's matter). LEADER-SPAN counts the communities whose current
@@ -477,6 +478,10 @@ def weekly_ledger(communities: tuple[str, ...], work: pd.DataFrame,
     if not weeks:
         return items, calendar
     running = {(week.year, week.week) for week in weeks[len(due):]}
+    # the street's first file: from then on every community files every week (one that
+    # sends a roster today has missed the weeks since, as one that sent nothing has)
+    street_began = min((dt.date.fromisoformat(day[:10]) for day in first_submission.values()),
+                       default=weeks[-1].monday)
     year_first = weeks[0].monday
     for community in communities:
         rows = work[work[WorkLog.community] == community]
@@ -497,7 +502,7 @@ def weekly_ledger(communities: tuple[str, ...], work: pd.DataFrame,
                      GRADE: NEVER_SUBMITTED},
                     grade=NEVER_SUBMITTED))
             continue
-        began = min([dt.date.fromisoformat(first_submission[community][:10]), *dates])
+        began = min([street_began, *dates])
         counted_from = max(year_first, monday_of(began))
         cells: list[CellState] = []
         for week in weeks:

@@ -431,3 +431,15 @@ def test_a_community_whose_rows_came_in_another_communitys_file_has_submitted(
 def test_a_grid_named_by_a_number_does_not_run_into_the_count() -> None:
     from pipeline.supervision import _grid_text
     assert [_grid_text(g) for g in ("3", "第1网格", "一")] == ["第3网格", "第1网格", "一网格"]
+
+
+def test_a_community_sending_only_a_roster_has_missed_the_weeks_since_the_street_began(
+        ws: Workspace, at: Any) -> None:
+    # the street's first file on 2026-10-27 (W44, 龙导 filing that week); 状元 sends its
+    # roster on 11-17 (W47) and no 工作台账: W44–W46 are missing, as they are for 龙导 after W44
+    submit(ws, D(2026, 10, 27), Sheet.of("工作台账", [row("工作台账", 驻点日期=D(2026, 10, 27))]))
+    submit(ws, D(2026, 11, 17), Sheet.of("团队名册", roster("状元", 6)))
+    found = weekly(at(D(2026, 11, 17)))
+    assert found["状元"] == ["2026-W44", "2026-W45", "2026-W46"]
+    assert found["龙导"] == ["2026-W45", "2026-W46"]
+    assert found["仁和"] == ["从未提交"]
