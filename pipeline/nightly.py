@@ -80,10 +80,12 @@ def now_iso() -> str:
 
 
 def inbox_files(inbox: Path) -> list[Path]:
-    """Files waiting in the inbox, oldest first; Excel's own ~$ lock files and dotfiles wait."""
-    files = [p for p in inbox.iterdir()
-             if p.is_file() and not p.name.startswith((".", "~$"))]
-    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
+    """Files waiting in the inbox and its folders (a clerk may drop a folder of them),
+    oldest first; Excel's own ~$ lock files and dotfiles (and dot-folders) wait."""
+    files = [p for p in inbox.rglob("*")
+             if p.is_file() and not any(part.startswith((".", "~$"))
+                                        for part in p.relative_to(inbox).parts)]
+    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, str(p)))
 
 
 def signature(path: Path) -> tuple[int, int, int]:
@@ -149,6 +151,7 @@ def run_nightly(workspace: Workspace, as_of: dt.date | None = None,
             done = _ingest(workspace, master, config, as_of, summary, out)
             for path, archived in done.items():  # verdicts committed: the files may leave
                 _leave_inbox(path, archived, out)
+            _remove_empty_folders(workspace.inbox)
             try:
                 summary.supervision = publish(workspace, master, config, as_of)
             except Exception as exc:  # the master has the files: say so, and what was taken
@@ -215,6 +218,14 @@ def _leave_inbox(path: Path, archived: tuple[int, int, int], out: IO[str]) -> No
         path.unlink()
     except FileNotFoundError:
         pass
+
+
+def _remove_empty_folders(inbox: Path) -> None:
+    """A folder a clerk dropped into the inbox goes once its files have been taken."""
+    for folder in sorted((p for p in inbox.rglob("*") if p.is_dir()),
+                         key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(OSError):  # not empty (a file waits), or not ours to remove
+            folder.rmdir()
 
 
 def _take(workspace: Workspace, master: Master, config: Any, as_of: dt.date, path: Path,

@@ -440,6 +440,18 @@ def test_a_file_still_arriving_when_taken_stays_for_the_next_run(
     assert list(ws.inbox.iterdir()) == []
 
 
+def test_a_folder_dropped_into_the_inbox_is_taken_with_its_files(ws: Workspace) -> None:
+    (ws.inbox / "第48周").mkdir()
+    base_workbook(ws.inbox / "第48周" / "龙导.xlsx")
+    (ws.inbox / "第48周" / "~$龙导.xlsx").write_bytes(b"Excel's lock file")  # waits
+    summary = run(ws)
+    assert [(f.name, f.status) for f in summary.files] == [("龙导.xlsx", "accepted")]
+    assert [p.name for p in ws.inbox.rglob("*")] == ["第48周", "~$龙导.xlsx"]
+    (ws.inbox / "第48周" / "~$龙导.xlsx").unlink()
+    run(ws)
+    assert list(ws.inbox.iterdir()) == []  # the emptied folder goes too
+
+
 def test_a_killed_runs_unfinished_files_are_swept_by_the_next(ws: Workspace) -> None:
     folder = ws.feedback / "龙导"
     folder.mkdir(parents=True)
