@@ -475,6 +475,28 @@ def test_the_contact_card_prints_on_one_a4_page(demo: Workspace, chromium: Any) 
     assert all(scroll <= client for scroll, client in cards)  # nothing cut off
 
 
+def test_a_large_teams_card_prints_whole(tmp_path: Path, chromium: Any) -> None:
+    master = new_master(tmp_path)
+    extra = [row("团队名册", 团队=team, 姓名=f"{team[:2]}成员{i:02d}", 团队职务="成员",
+                 联系电话="13800000003", 身份="志愿者")
+             for team, n in (("驻点团队", 8), ("辅助团队", 18)) for i in range(n)]
+    add_rows(master, "团队名册", roster() + extra)
+    add_rows(master, "驻点安排", [schedule(D(2026, 12, 8), D(2026, 11, 25),
+                                       驻点地点="龙导社区党群服务中心一楼大厅（龙导尾大街3号，近地铁站B出口）")])
+    pages = notices.render_notices(build_public_view(master, CONFIG, AS_OF))
+    card = tmp_path / "联系卡.html"
+    card.write_text(pages[Path("龙导", "联系卡.html")], "utf-8")  # its style is inline
+    page = chromium.new_page()
+    try:
+        page.goto(card.resolve().as_uri())
+        page.emulate_media(media="print")
+        cards = page.evaluate("() => [...document.querySelectorAll('.contact-card')]"
+                              ".map(c => [c.scrollHeight, c.clientHeight])")
+    finally:
+        page.close()
+    assert len(cards) == 4 and all(scroll <= client for scroll, client in cards)  # no text cut
+
+
 def test_the_issues_a_page_lists_match_the_years_figures() -> None:
     def issue(registered: dt.date, status: str, closed: dt.date | None) -> IssueResult:
         return IssueResult(community="龙导", category="环境卫生", level="驻点团队", status=status,
