@@ -247,7 +247,10 @@ def _issues(spec: WeekSpec, rng: random.Random, n: int) -> list[Row]:
         status = statuses[k % len(statuses)]
         description, measures, result, summary = (
             t.format(n=rng.randint(1, 40)) for t in TOPICS[rng.randrange(len(TOPICS))])
-        closed = registered + dt.timedelta(days=1 + k % 3) if status == CLOSED else None
+        # within the week: the run on the Monday after it sees no date still to come
+        sunday = spec.monday + dt.timedelta(days=6)
+        closed = min(registered + dt.timedelta(days=1 + k % 3), sunday) \
+            if status == CLOSED else None
         rows.append({
             Issue.issue_id: f"{c.prefix}-{year}-{spec.week:02d}{k:03d}", Issue.community: c.name,
             Issue.registered: registered, Issue.source: ISSUE_SOURCES[k % 4],
@@ -258,7 +261,7 @@ def _issues(spec: WeekSpec, rng: random.Random, n: int) -> list[Row]:
             Issue.handler_unit: f"{c.name}社区居委会", Issue.measures: measures,
             Issue.due: registered + dt.timedelta(days=14), Issue.status: status,
             Issue.closed: closed, Issue.result: result if closed else None,
-            Issue.feedback: closed + dt.timedelta(days=1) if closed else None,
+            Issue.feedback: min(closed + dt.timedelta(days=1), sunday) if closed else None,
             Issue.rating: ratings[k % len(ratings)] if closed else None,
             Issue.public_summary: summary,
         })
