@@ -220,6 +220,11 @@ def test_visitors_written_as_clerks_write_them_are_found_on_the_roster(tmp_path:
     ("居民440105199001011234申请低保", True), ("王 大妈家门口路灯已修复", True),  # ID; spaced name
     ("更换3栋楼道灯", False), ("咨询请拨打020-84201234", False),  # an official number is public
     ("2026年11月30日前完成12345678号井盖更换", False),
+    # masked, or called by surname and a form of address: still her (DOMAIN: not even masked)
+    ("王某反映的楼道灯已更换", True), ("王**家门口路灯已修复", True), ("*大妈家门口路灯已修复", True),
+    ("已电话回复王阿姨", True), ("居民陈某某反映噪音，已调解", True),  # any masked surname
+    ("于某日前完成修复，向某单位反映后已处理", False), ("工程某标段已整改", False),
+    ("李书记带队现场处理", False), ("物业王经理已处理", False),
 ])
 def test_a_public_summary_never_names_the_resident(tmp_path: Path, summary: str,
                                                    refused: bool) -> None:
@@ -230,6 +235,21 @@ def test_a_public_summary_never_names_the_resident(tmp_path: Path, summary: str,
     assert found == ([("FORMAT", "公开摘要")] if refused else [])
     if refused:
         assert "公开栏" in verdict.errors[0].message and verdict.errors[0].value == summary
+
+
+@pytest.mark.parametrize(("reporter", "summary", "refused"), [
+    ("匿名", "群众匿名反映路灯损坏，已修复", False),   # 反映人 naming nobody
+    ("热心居民", "热心居民反映路灯损坏，已修复", False),
+    ("王大妈、李伯", "李伯家门口路灯已修复", True),     # two reporters in one cell
+    ("区志强", "社区某楼道灯已更换", True),            # her surname masked, even after 社
+    ("王大妈", "桥梁某处栏杆已加固", False),           # 梁某 is a mask only of a 梁's name
+])
+def test_a_public_summary_reads_the_reporter_cell_as_clerks_fill_it(
+        tmp_path: Path, reporter: str, summary: str, refused: bool) -> None:
+    sheet = Sheet.of("问题台账", [row("问题台账", 反映人=reporter, 联系电话="13912345678",
+                                    公开摘要=summary)])
+    found = [(f.rule, f.column) for f in verdict_of(tmp_path, sheet).errors]
+    assert found == ([("FORMAT", "公开摘要")] if refused else [])
 
 
 def test_a_record_dated_after_today_is_a_question(tmp_path: Path) -> None:
