@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -260,8 +261,10 @@ def locate_table(grid: Grid, ledger: str, model: type[pa.DataFrameModel]) -> Tab
             table.findings.append(Finding(
                 "HEADER", say("HEADER.missing", header=spec.header), sheet=grid.name,
                 row=header_rows[0], column=spec.header))
+    prose = {table.columns[spec.header].index for spec in field_specs(model)
+             if spec.prose and spec.header in table.columns}
     _read_rows(grid, table, first_data, headed={c.index for c in table.columns.values()}
-               | {c.index for c in unknown}, ignored=ignored)
+               | {c.index for c in unknown}, ignored=ignored, prose=prose)
     return table
 
 
@@ -279,10 +282,11 @@ def _spread_sideways(grid: Grid, first: int) -> dict[int, set[int]]:
 
 
 def _read_rows(grid: Grid, table: Table, first: int, headed: set[int],
-               ignored: set[int]) -> None:
+               ignored: set[int], prose: AbstractSet[int] = frozenset()) -> None:
     """The data rows below the header. A row with nothing in a headed column is no data
     row (a form's pre-numbered 序号 alone included); text in an unheaded column, other
-    than an ignored one, is reported once per column."""
+    than an ignored one, is reported once per column. A total row says 合计 (小计, 累计…)
+    in one of its first two filled cells, never in free text (a note may well say 累计)."""
     values: dict[str, list[Any]] = {h: [] for h in table.columns}
     unheaded: dict[int, tuple[int, Any]] = {}
     invisible: list[str] = []
@@ -305,7 +309,9 @@ def _read_rows(grid: Grid, table: Table, first: int, headed: set[int],
                 cell=f"{get_column_letter(row.index(filled[0]) + 1)}{excel_row}",
                 value=display(filled[0])))
             continue
-        total = next((t for t in texts if TOTAL_ROW.match("".join(t.split()))), None)
+        leading = [v for c, v in enumerate(row) if not blank[c] and c not in prose][:2]
+        total = next((t for t in (clean_text(v) for v in leading if isinstance(v, str))
+                      if TOTAL_ROW.match("".join(t.split()))), None)
         if total is not None:
             table.findings.append(Finding(
                 "SHEET", say("SHEET.total_row"), sheet=grid.name, row=excel_row,

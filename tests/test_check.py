@@ -559,6 +559,14 @@ def test_total_rows_spaced_or_named_for_the_street(tmp_path: Path, label: str) -
     assert verdict.sheets[0].rows == 10
 
 
+def test_a_note_that_says_total_is_a_record_not_a_total_row(tmp_path: Path) -> None:
+    notes = ["本社区累计帮扶该户三次", "小 计量表损坏，已报修", "合计走访三次，情况稳定"]
+    rows = [row("走访登记", 户编号=f"LD-000{i}", 情况记录=note) for i, note in enumerate(notes, 1)]
+    verdict = verdict_of(tmp_path, Sheet.of("走访登记", rows), HOUSEHOLDS)
+    assert [f.rule for f in verdict.findings if f.rule == "SHEET"] == []
+    assert verdict.sheets[0].rows == 3
+
+
 def test_a_community_filled_down_beyond_the_last_record_is_no_row(tmp_path: Path) -> None:
     rows = [row("户册", 户编号="LD-0001"), row("户册", 户编号="LD-0002"),
             *({"社区": "龙导", "序号": n} for n in range(3, 9))]
