@@ -35,6 +35,10 @@ class AtomicBatch:
         self._pending.append((Path(tmp), target))
         return Path(tmp)
 
+    def holds(self, target: Path) -> bool:
+        """Whether this batch will put a file at `target`."""
+        return any(t == target for _, t in self._pending)
+
     def write_bytes(self, target: Path, data: bytes) -> Path:
         tmp = self.path(target)
         try:

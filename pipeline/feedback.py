@@ -106,7 +106,11 @@ def write_feedback(workspace: Workspace, verdict: Verdict, source: Path | None,
         with atomic_batch() as own:  # the copy, the page and the JSON reach the disk together
             return write_feedback(workspace, verdict, source, community, own)
     folder = workspace.feedback / safe_name(community or "", UNKNOWN_COMMUNITY)
-    stem = safe_name(_submitted_stem(verdict.file), "未命名")
+    stem = named = safe_name(_submitted_stem(verdict.file), "未命名")
+    copies = 1  # two files of one name in one run (台账.xlsx, 补交/台账.xlsx): a report each
+    while batch.holds(folder / f"{stem}.json"):
+        copies += 1
+        stem = f"{named}（{copies}）"
     json_path = folder / f"{stem}.json"
     html_path = folder / f"{stem}.html"
 

@@ -169,7 +169,9 @@ def run_nightly(workspace: Workspace, as_of: dt.date | None = None,
 def _ingest(workspace: Workspace, master: Master, config: Any, as_of: dt.date,
             summary: RunSummary, out: IO[str]) -> dict[Path, tuple[int, int, int]]:
     files = inbox_files(workspace.inbox)
-    received: dict[Path, tuple[Path, str, dt.datetime]] = {}  # archived copy -> inbox file…
+    # (inbox file, archived copy, sha256, when): two identical files of one name in two
+    # folders share an archived copy, and each is still taken and reported
+    received: list[tuple[Path, Path, str, dt.datetime]] = []
     taken: dict[Path, tuple[int, int, int]] = {}  # inbox file -> its signature when archived
     for path in files:
         when = dt.datetime.now().astimezone()
@@ -178,13 +180,14 @@ def _ingest(workspace: Workspace, master: Master, config: Any, as_of: dt.date,
         if archived is None:
             print(say("RUN.changing", file=path.name), file=out)
             continue
-        received[archived[0]] = (path, archived[1], when)
+        received.append((path, *archived, when))
+    sha_of = {archive_path: sha for _, archive_path, sha, _ in received}
     done: dict[Path, tuple[int, int, int]] = {}
     seen: dict[str, dict[str, Any]] = {}  # sha256 -> its submission, for files taken this run
     started: set[str] = set()
 
     def known(archive_path: Path) -> bool:  # the same bytes came before: not read again
-        sha = received[archive_path][1]
+        sha = sha_of[archive_path]
         if sha in started or master.find_submission(sha) is not None:
             return True
         started.add(sha)
@@ -196,10 +199,10 @@ def _ingest(workspace: Workspace, master: Master, config: Any, as_of: dt.date,
     # they say (a failed COMMIT leaves the earlier reports; a run killed between the two
     # leaves its files in the inbox, and the next run reports them as received already).
     with atomic_batch() as reports, master.transaction(), \
-            contextlib.closing(check_ahead(list(received), config, as_of, master,
+            contextlib.closing(check_ahead([r[1] for r in received], config, as_of, master,
                                            skip=known)) as checks:  # workers end with it
-        for index, (archive_path, checked) in enumerate(checks, 1):
-            path, sha, when = received[archive_path]
+        for index, ((path, archive_path, sha, when), (_, checked)) in enumerate(
+                zip(received, checks, strict=True), 1):
             result = _take(workspace, master, config, as_of, path, archive_path, sha, when,
                            seen, summary, checked, reports)
             summary.files.append(result)

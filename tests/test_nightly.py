@@ -452,6 +452,31 @@ def test_a_folder_dropped_into_the_inbox_is_taken_with_its_files(ws: Workspace) 
     assert list(ws.inbox.iterdir()) == []  # the emptied folder goes too
 
 
+def test_files_of_one_name_in_two_folders_each_keep_their_report(ws: Workspace) -> None:
+    (ws.inbox / "补交").mkdir()
+    write_workbook(ws.inbox / "台账.xlsx", Sheet.of("团队名册", roster_rows()[:1]))  # TEAM-HEAD
+    base_workbook(ws.inbox / "补交" / "台账.xlsx")
+    os.utime(ws.inbox / "补交" / "台账.xlsx", (1, 1))  # oldest: taken first
+    summary = run(ws)
+    assert [(f.status, f.feedback) for f in summary.files] == [
+        ("accepted", "outbox/feedback/龙导/台账.json"),
+        ("rejected", "outbox/feedback/龙导/台账（2）.json")]
+    reports = [json.loads((ws.root / f.feedback).read_text("utf-8")) for f in summary.files]
+    assert [(r["status"], [e["rule"] for e in r["errors"]]) for r in reports] == [
+        ("valid", []), ("invalid", ["TEAM-HEAD"])]
+    assert (ws.feedback / "龙导" / "台账（2）_批注.xlsx").exists()
+
+
+def test_identical_files_in_two_folders_are_both_taken(ws: Workspace) -> None:
+    for folder in ("a", "b"):
+        (ws.inbox / folder).mkdir()
+        base_workbook(ws.inbox / folder / "龙导.xlsx")
+    summary = run(ws)
+    assert sorted(f.status for f in summary.files) == ["accepted", "duplicate"]
+    assert list(ws.inbox.iterdir()) == []  # neither waits for another night
+    assert len({f.feedback for f in summary.files}) == 2
+
+
 def test_a_killed_runs_unfinished_files_are_swept_by_the_next(ws: Workspace) -> None:
     folder = ws.feedback / "龙导"
     folder.mkdir(parents=True)
@@ -463,8 +488,7 @@ def test_a_killed_runs_unfinished_files_are_swept_by_the_next(ws: Workspace) -> 
     assert not stale.exists() and kept.exists()
 
 
-def test_two_files_of_one_name_in_one_run_leave_the_later_ones_report_whole(
-        ws: Workspace) -> None:
+def test_two_files_of_one_name_in_one_run_keep_a_whole_report_each(ws: Workspace) -> None:
     from openpyxl import load_workbook
 
     earlier = base_workbook(ws.inbox / "周报.xlsx")  # clean: its copy is the file itself
@@ -472,12 +496,16 @@ def test_two_files_of_one_name_in_one_run_leave_the_later_ones_report_whole(
     write_workbook(ws.inbox / "周报.XLSX", Sheet.of("团队名册", roster_rows()),
                    Sheet.of("户册", households(21)), Sheet("杂项", ["备注"], [["不是台账"]]))
     summary = run(ws)
-    assert [f.name for f in summary.files] == ["周报.xlsx", "周报.XLSX"]
+    assert [(f.name, f.feedback) for f in summary.files] == [
+        ("周报.xlsx", "outbox/feedback/龙导/周报.json"),
+        ("周报.XLSX", "outbox/feedback/龙导/周报（2）.json")]
     report = feedback_of(ws, summary.files[1])
     assert report["file"] == "周报.XLSX" and report["warnings"]
-    annotated = load_workbook(ws.feedback / "龙导" / "周报_批注.xlsx")
-    assert annotated.sheetnames[0] == "校验结果"  # the later file's marked copy, not the clean one
-    assert "周报_批注.xlsx" in (ws.feedback / "龙导" / "周报.html").read_text("utf-8")
+    folder = ws.feedback / "龙导"
+    assert load_workbook(folder / "周报（2）_批注.xlsx").sheetnames[0] == "校验结果"  # marked
+    assert load_workbook(folder / "周报_批注.xlsx").sheetnames[0] == "团队名册"  # the clean file
+    assert "周报（2）_批注.xlsx" in (folder / "周报（2）.html").read_text("utf-8")
+    assert "周报_批注.xlsx" in (folder / "周报.html").read_text("utf-8")
 
 
 def test_a_second_run_exits_3_while_the_lock_is_held(ws: Workspace) -> None:
