@@ -74,6 +74,8 @@ MESSAGES: dict[str, str] = {
     "FORMAT.phone": "“{value}”不是有效的电话号码。请填写11位手机号（如13800138000）或固定电话（如020-84201234）。",
     "FORMAT.private_summary": "公开摘要里有群众的姓名、手机号或身份证号（打码的也不行）。"
                               "公开摘要会贴在公开栏，不能含群众个人信息，请改写（如“协调更换3栋楼道灯”）。",
+    "FORMAT.private_notice": "{column}会原样贴在公开栏，不能含群众的手机号、身份证号或打码的姓名（如王某）。"
+                             "公开的联系电话请填在“联系电话”一列。",
     "FORMAT.invisible": "有{count}个单元格含有不可见字符（如零宽空格、全角空格），已自动去除后读取：{cells}。",
     "RANGE.min": "{column}“{value}”不能小于{minimum}。",
     "RANGE.solved": "现场解决数{value}大于收集问题数{other}，现场解决数不能多于收集的问题数。",

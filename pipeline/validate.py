@@ -288,6 +288,8 @@ def _row_texts() -> dict[tuple[str, str], Callable[[pd.Series], str]]:
         ("ISSUE-CLOSED", Issue.result): lambda r: say("ISSUE-CLOSED.result"),
         ("ISSUE-FEEDBACK", Issue.feedback): lambda r: say("ISSUE-FEEDBACK"),
         ("FORMAT", Issue.public_summary): lambda r: say("FORMAT.private_summary"),
+        ("FORMAT", Schedule.reason): lambda r: say("FORMAT.private_notice", column=Schedule.reason),
+        ("FORMAT", Schedule.place): lambda r: say("FORMAT.private_notice", column=Schedule.place),
         ("SUM-BOUND", Summary.visited): lambda r: say(
             "SUM-BOUND", value=_show(r[Summary.visited]), other=_show(r[Summary.total])),
         ("SUM-SPLIT", Summary.visited): lambda r: say(

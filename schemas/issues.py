@@ -1,7 +1,5 @@
 """问题台账 — the issue ledger (keyed by 问题编号; newest row wins; history kept)."""
 
-import re
-
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -15,40 +13,7 @@ from schemas.choices import (
     ISSUE_STATUSES,
     RATINGS,
 )
-
-# a mobile (13912345678, 139-1234-5678, 139****5678) or an ID number (18 characters) in text
-PERSONAL_NUMBER = re.compile(r"(?<!\d)(?:1[3-9]\d[-\s]?[\d*＊xX]{4}[-\s]?\d{4}|\d{17}[\dXx])(?!\d)")
-
-
-# a surname masked the way notices often do it (陈某, 陈某某, 陈*): common surnames that are
-# seldom anything else, so that 某 after an ordinary word (于某日, 向某单位, 工程某段) stays text
-MASKED_NAME = re.compile("[王李张刘陈杨黄赵吴周徐孙朱郭林罗郑宋唐韩冯邓曹彭曾肖董袁潘蒋蔡杜叶苏魏"
-                         "吕丁沈姚卢崔谭陆汪廖贾夏邹孟熊秦邱麦冼骆岑][某*＊×○〇]")
-MASK = "某*＊×xX○〇"
-# what a clerk calls a resident by: the surname and a form of address (王先生, 王阿姨)
-ADDRESSED = ("先生", "女士", "小姐", "阿姨", "大妈", "大爷", "大叔", "大姐", "阿伯", "伯伯", "阿婆",
-             "婆婆", "奶奶", "爷爷", "师傅", "老伯", "姨", "叔", "伯", "婆")
-# a 反映人 that names nobody (匿名, 居民, 热心市民): the summary may say so
-NOBODY = ("匿名", "居民", "群众", "市民", "村民", "业主", "住户", "商户", "租户", "不详", "未知",
-          "未留", "不愿", "网友", "来电", "来访")
-
-
-def _names_resident(text: str, name: object, phone: object) -> bool:
-    squeezed = "".join(text.split())
-    names = re.split(r"[、，,/；;]", "".join(name.split())) if isinstance(name, str) else []
-    for who in names:
-        if len(who) < 2 or any(word in who for word in NOBODY):
-            continue
-        surname, given = re.escape(who[0]), re.escape(who[1:])
-        if who in squeezed or re.search(
-                f"{surname}[{MASK}]|[{MASK}]+{given}|{surname}(?:{'|'.join(ADDRESSED)})", squeezed):
-            return True
-    if MASKED_NAME.search(squeezed):
-        return True
-    if isinstance(phone, str) and len(digits := re.sub(r"\D", "", phone)) >= 7 \
-            and digits in re.sub(r"\D", "", text):
-        return True
-    return PERSONAL_NUMBER.search(text) is not None
+from schemas.privacy import names_a_resident
 
 
 class Issue(pa.DataFrameModel):
@@ -135,7 +100,7 @@ class Issue(pa.DataFrameModel):
         any mobile or ID number, written out or starred (139****2222). Office numbers
         (020-…) may stay."""
         return pd.Series([
-            not isinstance(text, str) or not _names_resident(text, name, phone)
+            not isinstance(text, str) or not names_a_resident(text, name=name, phone=phone)
             for text, name, phone in zip(df[cls.public_summary].astype(object),
                                          df[cls.reporter].astype(object),
                                          df[cls.phone].astype(object), strict=True)],

@@ -6,6 +6,7 @@ from pandera.typing import Series
 
 from schemas.base import Text, column, row_rule
 from schemas.choices import SCHEDULE_CHANGES, SCHEDULE_KINDS
+from schemas.privacy import names_a_resident
 
 
 class Schedule(pa.DataFrameModel):
@@ -38,6 +39,16 @@ class Schedule(pa.DataFrameModel):
     def change_has_reason(cls, df: pd.DataFrame) -> Series[bool]:
         return ~df[cls.kind].isin(SCHEDULE_CHANGES).fillna(False) | df[cls.reason].notna()
 
+    @row_rule("FORMAT", "变更说明")
+    def reason_names_no_resident(cls, df: pd.DataFrame) -> Series[bool]:
+        """The reason is published as written: no resident's masked name, mobile or ID
+        number (the phone the public may call goes in 联系电话)."""
+        return _public_text_ok(df[cls.reason], df[cls.phone])
+
+    @row_rule("FORMAT", "驻点地点")
+    def place_names_no_resident(cls, df: pd.DataFrame) -> Series[bool]:
+        return _public_text_ok(df[cls.place], df[cls.phone])
+
     @row_rule("RANGE", "结束时间")
     def ends_after_start(cls, df: pd.DataFrame) -> Series[bool]:
         return (df[cls.end] > df[cls.start]).fillna(True)
@@ -48,3 +59,9 @@ class Schedule(pa.DataFrameModel):
         unique = ["社区", "驻点日期", "发布日期"]
         metadata = {"kind": "keyed", "key": ["community", "date"], "order": "published",
                     "label": "驻点安排"}
+
+
+def _public_text_ok(texts: pd.Series, phones: pd.Series) -> pd.Series:
+    return pd.Series([not isinstance(text, str) or not names_a_resident(text, official=phone)
+                      for text, phone in zip(texts.astype(object), phones.astype(object),
+                                             strict=True)], index=texts.index, dtype=bool)

@@ -225,6 +225,9 @@ def test_visitors_written_as_clerks_write_them_are_found_on_the_roster(tmp_path:
     ("已电话回复王阿姨", True), ("居民陈某某反映噪音，已调解", True),  # any masked surname
     ("于某日前完成修复，向某单位反映后已处理", False), ("工程某标段已整改", False),
     ("李书记带队现场处理", False), ("物业王经理已处理", False),
+    # starred anywhere in a mobile or an ID number
+    ("已联系1391234****的居民", True), ("电话139xxxx5678", True), ("身份证44010519900101****", True),
+    ("身份证4401**********1234", True),
 ])
 def test_a_public_summary_never_names_the_resident(tmp_path: Path, summary: str,
                                                    refused: bool) -> None:
@@ -250,6 +253,32 @@ def test_a_public_summary_reads_the_reporter_cell_as_clerks_fill_it(
                                     公开摘要=summary)])
     found = [(f.rule, f.column) for f in verdict_of(tmp_path, sheet).errors]
     assert found == ([("FORMAT", "公开摘要")] if refused else [])
+
+
+@pytest.mark.parametrize("phone", ["020-84201234", "02084201234"])
+def test_a_public_summary_never_holds_the_residents_landline(tmp_path: Path, phone: str) -> None:
+    sheet = Sheet.of("问题台账", [row("问题台账", 反映人="王大妈", 联系电话=phone,
+                                    公开摘要="已按8420 1234回复")])
+    assert [(f.rule, f.column) for f in verdict_of(tmp_path, sheet).errors] == [
+        ("FORMAT", "公开摘要")]
+
+
+@pytest.mark.parametrize(("column", "text", "refused"), [
+    ("变更说明", "应居民王某（13912345678）要求改到下午", True),
+    ("变更说明", "身份证440105195001011234的居民要求改期", True),
+    ("变更说明", "因台风预警改期，咨询请拨打13800138000", False),  # the row's own 联系电话
+    ("变更说明", "因台风预警改期，咨询请拨打020-84201234", False),
+    ("驻点地点", "龙凤路88号陈某家楼下", True),
+    ("驻点地点", "龙导社区党群服务中心", False),
+])
+def test_a_schedules_public_text_gives_no_resident_away(tmp_path: Path, column: str, text: str,
+                                                       refused: bool) -> None:
+    sheet = Sheet.of("驻点安排", [row("驻点安排", 驻点日期=dt.date(2026, 12, 29), 安排类型="变更",
+                                    联系电话="13800138000", **{"变更说明": "因故改期", column: text})])
+    verdict = verdict_of(tmp_path, sheet)
+    assert [(f.rule, f.column) for f in verdict.errors] == ([("FORMAT", column)] if refused else [])
+    if refused:
+        assert "公开栏" in verdict.errors[0].message and verdict.errors[0].value == text
 
 
 def test_a_record_dated_after_today_is_a_question(tmp_path: Path) -> None:
