@@ -395,8 +395,8 @@ def _as_of_in_title(title: str, as_of: dt.date) -> dt.date | None:
     """The 统计截至日期 a title gives, if any (CellError for a date that cannot be)."""
     found = list(DATE_IN_TITLE.finditer(title))
     dates = [m for m in found if not RANGE_START.match(title, m.end())]
-    marked = [m for m in dates if AS_OF_MARK.search(title[:m.start()])]
     unmarked = [m for m in dates if not OTHER_DATE_MARK.search(title[:m.start()])]
+    marked = [m for m in unmarked if AS_OF_MARK.search(title[:m.start()])]
     match = next(iter(marked or unmarked), None)
     if match is not None:
         month, day = match.group(2, 3) if match.group(2) else match.group(5, 6)

@@ -408,6 +408,8 @@ def summary_as_of(tmp_path: Path, sheet: Sheet) -> tuple[Verdict, list[dt.date]]
     # a filing date is not the figures' date; 截至 wins wherever it stands
     ({"A2": "填报日期：2026年11月20日", "G2": "统计截至：2026年10月31日"}, dt.date(2026, 10, 31)),
     ({"A2": "填报单位：龙凤街道", "G2": "填报日期：2026年11月20日"}, AS_OF),
+    # a dash before a filing date opens no period
+    ({"H1": "—填报日期：2026年11月20日"}, AS_OF), ({"H1": "- 制表：2026-11-20"}, AS_OF),
 ])
 def test_a_form_line_above_the_header_is_title(tmp_path: Path, extra: dict[str, str],
                                                as_of: dt.date) -> None:
