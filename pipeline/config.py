@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,14 @@ class Config:
 
     def leader_of(self, community: str) -> str | None:
         return next((lead.name for lead in self.leaders if community in lead.communities), None)
+
+    def community_called(self, name: str) -> str | None:
+        """The community `name` means: itself, or with 社区 (居委会…) added or taken off
+        (龙导社区 for 龙导); None when it is none of the street's."""
+        if name in self.communities:
+            return name
+        stem = re.sub(r"(社区)?(居民委员会|居委会)?$", "", name)
+        return next((c for c in (stem, f"{stem}社区") if stem and c in self.communities), None)
 
     def community_named_in(self, text: str) -> str | None:
         """The one community `text` (a file name) names, if it names exactly one: a file

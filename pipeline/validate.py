@@ -138,10 +138,14 @@ def _community_choice(
     header = Roster.community  # every ledger names its community with the same header
     if header not in table.columns:
         return []
-    allowed = set(config.communities)
     findings = []
     for row, value in frame[header].items():
-        if pd.notna(value) and value not in allowed and (row, header) not in reported:
+        if pd.isna(value) or (row, header) in reported:
+            continue
+        called = config.community_called(str(value))
+        if called is not None:  # 龙导社区 is 龙导
+            frame.at[row, header] = called
+        else:
             reported.add((int(row), header))
             findings.append(Finding(
                 "CHOICE", say("CHOICE.community", value=value, choices="、".join(config.communities)),

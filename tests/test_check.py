@@ -176,9 +176,19 @@ def test_a_missing_role_points_at_a_cell_and_says_what_it_holds(tmp_path: Path) 
 
 def test_rows_of_a_community_not_of_the_street_are_not_checked_against_a_roster(
         tmp_path: Path) -> None:
-    sheet = Sheet.of("走访登记", [row("走访登记", 社区="龙导社区")])
+    sheet = Sheet.of("走访登记", [row("走访登记", 社区="龙头社区")])
     verdict = verdict_of(tmp_path, sheet)
-    assert [(f.rule, f.cell, f.value) for f in verdict.findings] == [("CHOICE", "B2", "龙导社区")]
+    assert [(f.rule, f.cell, f.value) for f in verdict.findings] == [("CHOICE", "B2", "龙头社区")]
+
+
+@pytest.mark.parametrize("written", ["龙导社区", "龙导居委会", "龙导社区居委会", "龙导社区居民委员会"])
+def test_a_community_written_with_its_title_is_that_community(tmp_path: Path, written: str) -> None:
+    sheet = Sheet.of("走访登记", [row("走访登记", 户编号="LD-0001", 社区=written)])
+    checked = check_file(write_workbook(tmp_path / "走访.xlsx", sheet, HOUSEHOLDS), CONFIG,
+                         as_of=AS_OF)
+    assert (checked.verdict.status, checked.verdict.errors) == ("valid", [])
+    visits = next(t.frame for t in checked.tables if t.ledger == "走访登记")
+    assert list(visits["社区"]) == ["龙导"] and checked.community == "龙导"
 
 
 def test_no_roster_to_check_against_names_the_cell_and_its_value(tmp_path: Path) -> None:
