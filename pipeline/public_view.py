@@ -31,7 +31,7 @@ import pandera.pandas as pa
 from pipeline.config import Config
 from pipeline.store import Master
 from schemas import Issue, Roster, Schedule, field_specs
-from schemas.choices import IN_PROGRESS, SCHEDULE_CHANGES, SCHEDULE_KINDS
+from schemas.choices import IN_PROGRESS, SCHEDULE_CHANGES, SCHEDULE_KINDS, TEAM_ROLES, TEAMS
 
 REGULAR, CHANGED, CANCELLED = SCHEDULE_KINDS
 
@@ -132,7 +132,7 @@ class PublicView:
     as_of: dt.date
     stationing_weekday: int                 # ISO weekday (policy)
     communities: tuple[str, ...]            # the config's, in its order
-    leaders: dict[str, str] = field(default_factory=dict)  # community -> street leader (config)
+    leaders: dict[str, str] = field(default_factory=dict)  # community -> 驻点领导 (roster, else config)
     sessions: tuple[Session, ...] = ()      # by 驻点日期, then community order
     members: tuple[TeamMember, ...] = ()
     issues: tuple[IssueResult, ...] = ()    # newest 登记日期 first
@@ -198,6 +198,8 @@ def build_public_view(master: Master, config: Config, as_of: dt.date) -> PublicV
     sessions.sort(key=lambda s: (s.date, order[s.community]))
     members = [m for m in _records(master.current(Roster.Config.name), TeamMember)
                if m.community in known]
+    # 驻点领导 is the 驻点团队负责人 on the roster (DOMAIN), the config's leader until one is sent
+    heads = {m.community: m.name for m in members if (m.team, m.role) == (TEAMS[0], TEAM_ROLES[0])}
     issues = [_as_it_stood(i, as_of) for i in _records(master.current(Issue.Config.name),
                                                        IssueResult)
               if i.community in known and i.registered <= as_of]
@@ -205,7 +207,8 @@ def build_public_view(master: Master, config: Config, as_of: dt.date) -> PublicV
     return PublicView(
         street=config.street, district=config.district, as_of=as_of,
         stationing_weekday=config.policy.stationing_weekday, communities=config.communities,
-        leaders={c: leader for c in config.communities if (leader := config.leader_of(c))},
+        leaders={c: leader for c in config.communities
+                 if (leader := heads.get(c) or config.leader_of(c))},
         sessions=tuple(sessions), members=tuple(members), issues=tuple(issues),
     )
 

@@ -163,3 +163,14 @@ def test_announcement_lead_days() -> None:
                         D(2026, 12, 7), "变更", "z")
     assert item.lead_days() == 1
     assert dataclasses.replace(item, published=D(2026, 12, 8)).lead_days() == 0
+
+
+def test_a_communitys_leader_is_its_rosters_head_else_the_configs(tmp_path: Path) -> None:
+    master = new_master(tmp_path)
+    add_rows(master, "团队名册", [row("团队名册", 社区="仁和", 姓名="王新"),
+                               row("团队名册", 社区="仁和", 姓名="陈联络", 团队职务="联络员"),
+                               row("团队名册", 社区="仁和", 团队="辅助团队", 姓名="赵书记",
+                                   身份="社区两委")])
+    leaders = build_public_view(master, CONFIG, D(2026, 12, 1)).leaders
+    assert leaders["仁和"] == "王新"  # the roster's 驻点团队负责人, not the 辅助团队's
+    assert leaders["龙导"] == CONFIG.leader_of("龙导") and leaders["龙导"]  # no roster yet
