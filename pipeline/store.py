@@ -446,6 +446,19 @@ class SupervisionFigures:
             "WHERE h.superseded_by IS NULL GROUP BY h.community, h.grid "
             "ORDER BY h.community, h.grid", self.db, params=self.period)
 
+    def first_records(self) -> dict[str, str]:
+        """Each community's earliest visit or reception in the period (YYYY-MM-DD): a
+        community recording its work has been in the system since (WEEKLY-LEDGER)."""
+        first: dict[str, str] = {}
+        for table in ("visit", "reception"):
+            for community, day in self.db.execute(
+                    f"SELECT community, MIN(substr(date, 1, 10)) FROM {table} "
+                    "WHERE superseded_by IS NULL AND date BETWEEN ? AND ? GROUP BY community",
+                    self.period):
+                if community is not None and (community not in first or day < first[community]):
+                    first[community] = day
+        return first
+
     def unvisited_households(self, community: str) -> list[tuple[str, str | None, str | None]]:
         """(household_id, grid, type) of each household of `community`'s current 户册 with
         no visit in the period (no address), by grid and household; plain tuples, as they

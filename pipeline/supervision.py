@@ -17,8 +17,9 @@ Where DOMAIN.md is silent:
   2027 that is 2026-W53) up to the last week ended before the as-of date; the week still
   running is shown in the calendar (filled, or open) but is not yet missing. Weeks count
   from the earlier of the street's first submission (any community's: the system in use)
-  and the community's first 工作台账 date, never before the year's first week; a community
-  that has submitted nothing is one finding (从未提交).
+  and the community's first 工作台账 date (for one that has never filed a 工作台账 row, its
+  first visit or reception: it has been recording since), never before the year's first
+  week; a community that has submitted nothing is one finding (从未提交).
 - DAY-WEEKDAY, DAY-HALF and NOTICE-LEAD cover sessions from that first week on.
 - TEAM-SIZE: a configured community without a current roster is not counted (its
   files are WEEKLY-LEDGER's matter). LEADER-SPAN counts the communities whose current
@@ -263,7 +264,7 @@ def supervise(master: Master, config: Config, as_of: dt.date) -> Supervision:
     work = master.current(WorkLog.Config.name)
     weeks = iso_weeks(start, as_of)
     weekly, calendar = weekly_ledger(config.communities, work, figures.first_submissions(),
-                                     weeks, policy, responsible, as_of)
+                                     weeks, policy, responsible, as_of, figures.first_records())
     coverage = coverage_rows(figures.coverage_by_grid(), config.communities, as_of, policy)
     notices = [b for b in notice_lead_breaches(master, config, as_of) if b["date"] >= start]
     items = [
@@ -469,9 +470,12 @@ def open_issues(issues: pd.DataFrame, as_of: dt.date) -> list[SupervisionItem]:
 
 def weekly_ledger(communities: tuple[str, ...], work: pd.DataFrame,
                   first_submission: dict[str, str], weeks: list[Week], policy: Policy,
-                  responsible: Callable[[str], str], as_of: dt.date
+                  responsible: Callable[[str], str], as_of: dt.date,
+                  first_records: dict[str, str] | None = None,
                   ) -> tuple[list[SupervisionItem], list[CalendarRow]]:
-    """WEEKLY-LEDGER findings and the compliance calendar, one row per community."""
+    """WEEKLY-LEDGER findings and the compliance calendar, one row per community;
+    `first_records`: each community's earliest visit or reception, its start when it has
+    never filed a 工作台账 row."""
     items: list[SupervisionItem] = []
     calendar: list[CalendarRow] = []
     due = [week for week in weeks if week.sunday < as_of]  # a week is due once it is over
@@ -502,7 +506,10 @@ def weekly_ledger(communities: tuple[str, ...], work: pd.DataFrame,
                      GRADE: NEVER_SUBMITTED},
                     grade=NEVER_SUBMITTED))
             continue
-        began = min([street_began, *dates])
+        # one that has never filed a 工作台账 row is judged from its first record of any kind
+        recorded = None if dates else (first_records or {}).get(community)
+        began = min([street_began, *dates,
+                     *([dt.date.fromisoformat(recorded[:10])] if recorded else [])])
         counted_from = max(year_first, monday_of(began))
         cells: list[CellState] = []
         for week in weeks:

@@ -443,3 +443,14 @@ def test_a_community_sending_only_a_roster_has_missed_the_weeks_since_the_street
     assert found["状元"] == ["2026-W44", "2026-W45", "2026-W46"]
     assert found["龙导"] == ["2026-W45", "2026-W46"]
     assert found["仁和"] == ["从未提交"]
+
+
+def test_a_community_recording_visits_without_a_work_ledger_misses_those_weeks(
+        ws: Workspace, at: Any) -> None:
+    # all in one file on 12-01: visits from 10-06 (W41) on, and never a 工作台账 row
+    submit(ws, D(2026, 12, 1), Sheet.of("户册", [row("户册")]),
+           Sheet.of("走访登记", [row("走访登记", 日期=D(2026, 10, 6)),
+                                 row("走访登记", 日期=D(2026, 11, 3))]))
+    found = weekly(at(D(2026, 12, 1)))
+    assert found["龙导"] == [f"2026-W{w}" for w in range(41, 49)]
+    assert found["仁和"] == ["从未提交"]
