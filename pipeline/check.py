@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from pipeline import config as limits
+from pipeline.cells import display
 from pipeline.config import Config
 from pipeline.convert import LedgerRows, convert_table
 from pipeline.findings import Finding, SheetInfo, Verdict
@@ -34,7 +38,7 @@ from pipeline.reader import Table, locate_table, normalise_sheet_name, read_grid
 from pipeline.references import check_references
 from pipeline.store import Master
 from pipeline.validate import prepare, validate_table
-from schemas import LEDGERS, README_SHEET, Roster
+from schemas import LEDGERS, README_SHEET, Roster, ledger_meta
 from schemas.rules import WARNING
 
 IGNORED_SHEETS = frozenset({normalise_sheet_name(README_SHEET), normalise_sheet_name("校验结果")})
@@ -43,13 +47,22 @@ SHEET_BY_NAME = {normalise_sheet_name(alias): name for name in LEDGERS
                  for alias in (name, f"{name}表")}
 
 
+# a prefix that marks a sheet as a copy kept for reference, not this submission's rows
+REFERENCE_COPY = re.compile(r"旧|上[周月期次年]|历史|备份|副本|往[年期]|去年|样[表例]|示例|模板|参考|作废|废弃|"
+                            r"copy|old|backup", re.IGNORECASE)
+
+
 def ledger_of_sheet(key: str) -> str | None:
     """The ledger a (normalised) sheet name names: 走访登记 or 走访登记表, or ending in one
-    of them after a prefix clerks add (龙导社区走访登记, 第48周工作台账)."""
+    of them after a prefix clerks add (龙导社区走访登记, 第48周工作台账), unless the prefix
+    marks a copy kept for reference (上周问题台账, 旧户册, 户册备份 is no ledger either)."""
     if key in SHEET_BY_NAME:
         return SHEET_BY_NAME[key]
-    named = {ledger for alias, ledger in SHEET_BY_NAME.items() if key.endswith(alias)}
-    return named.pop() if len(named) == 1 else None
+    named = {(alias, ledger) for alias, ledger in SHEET_BY_NAME.items() if key.endswith(alias)}
+    if len({ledger for _, ledger in named}) != 1:
+        return None
+    alias, ledger = max(named, key=lambda n: len(n[0]))  # 走访登记表 over 登记表-like tails
+    return None if REFERENCE_COPY.search(key[:-len(alias)]) else ledger
 
 
 @dataclass
@@ -235,9 +248,53 @@ def parse_workbook(path: Path, config: Config, as_of: dt.date, facts: PackageFac
         verdict.findings += [Finding("SHEET", say("SHEET.empty", sheet=sheet.sheet),
                                      severity=WARNING, sheet=sheet.sheet)
                              for sheet in verdict.sheets]
+    verdict.findings += _repeated_across_sheets(checked.tables)
     checked.community = _main_community(checked.tables)
     verdict.settle()
     return checked
+
+
+def _repeated_across_sheets(tables: list[LedgerRows]) -> list[Finding]:
+    """Rows of one ledger read from two sheets of a workbook (户册 and a copy named 户册表,
+    第1网格户册 and 第2网格户册) are one ledger: a key given twice is a UNIQUE 错误, as it is
+    within a sheet; for a ledger without a key (registers), a row the same in every column
+    as one of another sheet is a 警告 (a sheet pasted twice would count twice)."""
+    findings: list[Finding] = []
+    for ledger, model in LEDGERS.items():
+        sheets = [t for t in tables if t.ledger == ledger]
+        if len(sheets) < 2 or ledger_meta(model).get("rows_in_order"):
+            continue
+        keys = list(getattr(model.Config, "unique", None) or [])
+        seen: dict[tuple[Any, ...], tuple[LedgerRows, int]] = {}
+        for table in sheets:
+            columns = keys or list(table.frame.columns)
+            mine: dict[tuple[Any, ...], tuple[LedgerRows, int]] = {}
+            for row, values in zip(table.frame.index, table.frame[columns].itertuples(
+                    index=False, name=None), strict=True):
+                if keys and any(pd.isna(v) for v in values):
+                    continue
+                key = tuple(None if pd.isna(v) else v for v in values)
+                if key in seen:
+                    findings.append(_repeated(table, int(row), keys, key, *seen[key]))
+                mine.setdefault(key, (table, int(row)))
+            for key, place in mine.items():
+                seen.setdefault(key, place)
+    return findings
+
+
+def _repeated(table: LedgerRows, row: int, keys: list[str], key: tuple[Any, ...],
+              first: LedgerRows, first_row: int) -> Finding:
+    target = keys[-1] if keys else table.frame.columns[0]
+    other = f"{first.sheet}!{first.cell(target, first_row) or first_row}"
+    shown = display(table.frame.at[row, target])
+    if keys:
+        return Finding("UNIQUE", say("UNIQUE.other_sheet", columns="+".join(keys), other=other,
+                                     value="/".join(display(v) for v in key)),
+                       sheet=table.sheet, cell=table.cell(target, row), row=row, column=target,
+                       value=shown)
+    return Finding("UNIQUE", say("UNIQUE.same_row", other=other), severity=WARNING,
+                   sheet=table.sheet, cell=table.cell(target, row), row=row, column=target,
+                   value=shown)
 
 
 def _check_sheet(grid, ledger, config, as_of, checked, sheet_facts) -> list[Finding]:  # type: ignore[no-untyped-def]

@@ -83,6 +83,9 @@ MESSAGES: dict[str, str] = {
     "RANGE.future": "日期{value}晚于今天（{today}），请检查是否填错。",
     "UNIQUE.history": "{columns}“{value}”在第{others}行也出现：按后面这一行为准，前面的行作为办理过程保留在历史中。"
                       "如果是编号填错了，请改正。",
+    "UNIQUE.other_sheet": "{columns}“{value}”在{other}已经登记过：同一份台账分在几个工作表里，每条也只能登记一次。"
+                          "请删去重复的行（或重复的工作表）。",
+    "UNIQUE.same_row": "这一行与{other}完全相同，两行都会计入统计。若是重复粘贴，请删去一行；确是两次记录请忽略本提醒。",
     "UNIQUE": "{columns}“{value}”重复出现（另见第{others}行），每个{what}只能登记一次。",
     # --- the rules of 五定四全 -----------------------------------------------------------
     "TEAM-HEAD.missing": "{community}{team}没有{role}：每个团队必须恰有一名{role}。",

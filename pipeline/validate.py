@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline.cells import CellError, to_date
+from pipeline.cells import CellError, display, to_date
 from pipeline.config import Config
 from pipeline.convert import Converted
 from pipeline.findings import Finding
@@ -325,19 +325,19 @@ def _uniqueness(
             row = int(row)
             if (row, target) in reported:
                 continue
-            value = "/".join(str(group.loc[row, k]) for k in keys)
+            value = "/".join(display(group.loc[row, k]) for k in keys)
             if history:
                 findings.append(Finding(
                     "UNIQUE", say("UNIQUE.history", columns="+".join(keys), value=value,
                                   others=first), severity=WARNING,
                     sheet=table.sheet, cell=table.cell(target, row), row=row, column=target,
-                    value=str(group.loc[row, target])))
+                    value=display(group.loc[row, target])))
                 continue
             findings.append(Finding(
                 "UNIQUE", say("UNIQUE", columns="+".join(keys), value=value, others=first,
                               what="+".join(keys)),
                 sheet=table.sheet, cell=table.cell(target, row), row=row, column=target,
-                value=str(group.loc[row, target])))
+                value=display(group.loc[row, target])))
     return findings
 
 

@@ -631,6 +631,37 @@ def test_sheet_names_as_clerks_spell_them(tmp_path: Path, name: str, kind: str) 
     assert not [f for f in verdict.findings if f.rule == "SHEET"]
 
 
+@pytest.mark.parametrize("name", ["上周问题台账", "旧户册", "户册备份", "2025年户册（样表）", "走访登记 (2)"])
+def test_a_sheet_kept_for_reference_is_no_ledger(tmp_path: Path, name: str) -> None:
+    kind = next(k for k in ("问题台账", "户册", "走访登记") if k in name)
+    verdict = verdict_of(tmp_path, Sheet.of("户册", [row("户册")]),
+                         Sheet.of(kind, [row(kind)], name=name))
+    assert [(s.sheet, s.kind) for s in verdict.sheets] == [("户册", "户册")]
+    assert [(f.rule, f.sheet, f.severity) for f in verdict.findings] == [("SHEET", name, "警告")]
+
+
+def test_a_key_given_in_two_sheets_of_one_ledger_is_a_unique_error(tmp_path: Path) -> None:
+    first = Sheet.of("户册", [row("户册", 户编号="LD-0001"), row("户册", 户编号="LD-0002")],
+                     name="第1网格户册")
+    second = Sheet.of("户册", [row("户册", 户编号="LD-0003"), row("户册", 户编号="ld-0002")],
+                      name="第2网格户册")
+    verdict = verdict_of(tmp_path, first, second)
+    assert [(f.rule, f.sheet, f.cell, f.value) for f in verdict.errors] == [
+        ("UNIQUE", "第2网格户册", "C3", "LD-0002")]
+    assert "第1网格户册!C3" in verdict.errors[0].message
+
+
+def test_a_register_row_pasted_into_two_sheets_is_a_warning(tmp_path: Path) -> None:
+    day = dt.date(2026, 11, 3)
+    first = Sheet.of("接待登记", [row("接待登记", 日期=day), row("接待登记", 日期=day, 来访人数=3)])
+    second = Sheet.of("接待登记", [row("接待登记", 日期=day, 来访人数=3)], name="接待登记表")
+    verdict = verdict_of(tmp_path, first, second)
+    assert verdict.status == "valid"
+    assert [(f.rule, f.sheet, f.row) for f in verdict.warnings if f.rule == "UNIQUE"] == [
+        ("UNIQUE", "接待登记表", 2)]
+    assert "接待登记!A3" in next(f.message for f in verdict.warnings if f.rule == "UNIQUE")
+
+
 def test_codes_are_one_whatever_their_letters_case(tmp_path: Path) -> None:
     visits = Sheet.of("走访登记", [row("走访登记", 户编号="ld-0001", 问题编号="ld-2026-001")])
     issues = Sheet.of("问题台账", [row("问题台账", 问题编号="LD-2026-001")])
