@@ -651,6 +651,13 @@ def test_a_key_given_in_two_sheets_of_one_ledger_is_a_unique_error(tmp_path: Pat
     assert "第1网格户册!C3" in verdict.errors[0].message
 
 
+def test_a_summary_row_given_twice_shows_its_date_as_a_date(tmp_path: Path) -> None:
+    verdict = verdict_of(tmp_path, Sheet.of("社区汇总", [row("社区汇总"), row("社区汇总")]))
+    [error] = verdict.errors
+    assert (error.rule, error.row) == ("UNIQUE", 3)
+    assert "“龙导/2026-11-30”" in error.message and "00:00" not in error.message
+
+
 def test_a_register_row_pasted_into_two_sheets_is_a_warning(tmp_path: Path) -> None:
     day = dt.date(2026, 11, 3)
     first = Sheet.of("接待登记", [row("接待登记", 日期=day), row("接待登记", 日期=day, 来访人数=3)])
