@@ -100,7 +100,7 @@ class StartedCheck:
     failed: str | None = None  # the file could not even be started: why, for the clerk
 
     def finish(self, master: Master | None = None,
-               earlier: Sequence[LedgerRows] = ()) -> Checked:
+               earlier: Sequence[Sequence[LedgerRows]] = ()) -> Checked:
         if self.failed is not None or self.pending is None:
             return _unreadable(self.verdict, self.failed or "")
         try:
@@ -181,7 +181,7 @@ def check_ahead(paths: Iterable[Path], config: Config, as_of: dt.date | None = N
     todo = list(paths)
     started: deque[tuple[Path, StartedCheck | None]] = deque()
     pool = WorkerPool(memory_bytes=limits.WORKER_MEMORY_BYTES)
-    earlier: list[LedgerRows] = []  # with `carry`: the valid files' rows so far, newest first
+    earlier: list[list[LedgerRows]] = []  # with `carry`: the valid files' tables, newest first
 
     def start(path: Path) -> tuple[Path, StartedCheck | None]:
         return path, None if skip and skip(path) else start_check(path, config, as_of, pool)
@@ -191,7 +191,7 @@ def check_ahead(paths: Iterable[Path], config: Config, as_of: dt.date | None = N
             path, check = started.popleft() if started else start(todo[index])
             result = None if check is None else check.finish(master, earlier)
             if carry and result is not None and result.verdict.status == "valid":
-                earlier[:0] = result.tables
+                earlier.insert(0, result.tables)
             # While the caller handles this file, the next `ahead` are being read.
             while len(started) < ahead and index + 1 + len(started) < len(todo):
                 started.append(start(todo[index + 1 + len(started)]))

@@ -30,10 +30,10 @@ class References:
     """What the file and the master know: households, team members, issues, summaries."""
 
     def __init__(self, tables: list[LedgerRows], master: Master | None,
-                 earlier: Sequence[LedgerRows] = ()) -> None:
+                 earlier: Sequence[Sequence[LedgerRows]] = ()) -> None:
         self.tables = tables
         self.master = master
-        self.earlier = earlier  # validate: the valid files checked before, newest first
+        self.earlier = earlier  # validate: the valid files checked before (tables), newest first
         self._known: dict[tuple[str, str, str], set[str] | None] = {}  # one lookup per file
 
     def _own(self, ledger: str) -> pd.DataFrame | None:
@@ -49,11 +49,13 @@ class References:
 
     def _look_up(self, ledger: str, community: str, column: str) -> set[str] | None:
         own = self._own(ledger)
-        before = next((t.frame for t in self.earlier if t.ledger == ledger
-                       and (t.frame[Roster.community] == community).any()), None)
+        # as if merged: the newest earlier file with the community, all its sheets of the ledger
+        before = next((pd.concat(frames) for tables in self.earlier if (frames := [
+            t.frame for t in tables if t.ledger == ledger
+            and (t.frame[Roster.community] == community).any()])), None)
         if own is not None and (own[Roster.community] == community).any():
             rows = own[own[Roster.community] == community]
-        elif before is not None:  # as if merged: the newest snapshot of the community
+        elif before is not None:
             rows = before[before[Roster.community] == community]
         elif self.master is not None:
             rows = self.master.current(ledger, community, columns=(column,))
@@ -71,7 +73,7 @@ class References:
         """Those of `cited` that the file or the master knows as 问题编号."""
         wanted = set(cited)
         known: set[str] = set()
-        for table in [*self.tables, *self.earlier]:
+        for table in [*self.tables, *(t for tables in self.earlier for t in tables)]:
             if table.ledger == Issue.Config.name:
                 known |= wanted & set(table.frame[Issue.issue_id].dropna().astype(str))
         if self.master is not None and wanted - known:
@@ -82,7 +84,7 @@ class References:
 
 
 def check_references(tables: list[LedgerRows], master: Master | None,
-                     earlier: Sequence[LedgerRows] = ()) -> list[Finding]:
+                     earlier: Sequence[Sequence[LedgerRows]] = ()) -> list[Finding]:
     refs = References(tables, master, earlier)
     findings: list[Finding] = []
     for table in tables:

@@ -722,6 +722,11 @@ def test_validate_sees_what_run_would_have_merged_before(ws: Workspace, tmp_path
     assert verdicts(register, base) == (0, [
         ("valid", ["REF-HOUSEHOLD", "REF-MEMBER"]), ("valid", [])])
     assert not ws.master.exists()
+    # an earlier file's 户册 in two sheets is one 户册, as run merges it
+    split = write_workbook(tmp_path / "04_户册.xlsx", Sheet.of("团队名册", roster_rows()),
+                           Sheet.of("户册", households(1), name="第1网格户册"),
+                           Sheet.of("户册", households(2)[1:], name="第2网格户册"))
+    assert verdicts(split, register) == (0, [("valid", ["SHEET"]), ("valid", [])])
 
 
 def test_a_failure_while_publishing_leaves_the_outbox_whole_and_says_what_was_taken(
