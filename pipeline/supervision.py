@@ -47,7 +47,15 @@ from pipeline.config import Config, Policy
 from pipeline.notices import notice_lead_breaches
 from pipeline.store import Master, SupervisionFigures
 from schemas import Household, Issue, Roster, Schedule, Summary, WorkLog
-from schemas.choices import CLOSED, DISSATISFIED, FIXED_DAY, ISSUE_LEVELS, TEAM_ROLES, TEAMS
+from schemas.choices import (
+    CLOSED,
+    DISSATISFIED,
+    FIXED_DAY,
+    IN_PROGRESS,
+    ISSUE_LEVELS,
+    TEAM_ROLES,
+    TEAMS,
+)
 from schemas.rules import SEVERITY
 
 STREET_TEAM, _SUPPORT_TEAM = TEAMS
@@ -353,9 +361,16 @@ def _issue_fields(row: dict[str, Any], kind: str, **extra: Any) -> dict[str, Any
     return {column: values.get(column) for column in KIND[kind].columns}
 
 
-def _registered_by(issues: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    return issues[issues[Issue.registered].isna()
-                  | (issues[Issue.registered] <= pd.Timestamp(as_of))]
+def _as_they_stood(issues: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The issues registered by `as_of`, as they stood then: one closed after it (seen by
+    a run dated back with --as-of) was still 办理中, unrated; a later 反馈日期 not yet given."""
+    day = pd.Timestamp(as_of)
+    rows = issues[issues[Issue.registered].isna() | (issues[Issue.registered] <= day)].copy()
+    later = (rows[Issue.closed] > day).fillna(False)
+    rows.loc[later, Issue.status] = IN_PROGRESS
+    rows.loc[later, [Issue.closed, Issue.rating]] = None
+    rows.loc[(rows[Issue.feedback] > day).fillna(False), Issue.feedback] = None
+    return rows
 
 
 def overdue_grade(due: dt.date, as_of: dt.date, policy: Policy) -> str | None:
@@ -373,10 +388,8 @@ def overdue_grade(due: dt.date, as_of: dt.date, policy: Policy) -> str | None:
 def _open_at(issues: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """The issues registered and not yet closed at `as_of` (an issue closed after it, seen
     by a run dated back with --as-of, was still open then)."""
-    rows = _registered_by(issues, as_of)
-    closed_by = (rows[Issue.status] == CLOSED).fillna(False) & (
-        rows[Issue.closed].isna() | (rows[Issue.closed] <= pd.Timestamp(as_of))).fillna(False)
-    return rows[~closed_by]
+    rows = _as_they_stood(issues, as_of)
+    return rows[~(rows[Issue.status] == CLOSED).fillna(False)]
 
 
 def overdue_issues(issues: pd.DataFrame, policy: Policy, as_of: dt.date) -> list[SupervisionItem]:
@@ -412,7 +425,7 @@ def overdue_issues(issues: pd.DataFrame, policy: Policy, as_of: dt.date) -> list
 
 def dissatisfied_issues(issues: pd.DataFrame, as_of: dt.date) -> list[SupervisionItem]:
     """ISSUE-DISSATISFIED: closed issues rated 不满意, to go back for re-handling (重办)."""
-    rows = _registered_by(issues, as_of)
+    rows = _as_they_stood(issues, as_of)
     rows = rows[(rows[Issue.status] == CLOSED).fillna(False)
                 & (rows[Issue.rating] == DISSATISFIED).fillna(False)]
     items = []
@@ -430,7 +443,7 @@ def unfed_back_issues(issues: pd.DataFrame, policy: Policy,
                       as_of: dt.date) -> list[SupervisionItem]:
     """ISSUE-FEEDBACK as 督办: closed `feedback_overdue_days` (15) or more days ago and no
     反馈日期 (DOMAIN: 督办 when 15 days past 办结日期, as ISSUE-OVERDUE's 5+ days past)."""
-    rows = _registered_by(issues, as_of)
+    rows = _as_they_stood(issues, as_of)
     limit = pd.Timestamp(as_of - dt.timedelta(days=policy.feedback_overdue_days))
     rows = rows[(rows[Issue.status] == CLOSED).fillna(False) & rows[Issue.feedback].isna()
                 & (rows[Issue.closed] <= limit).fillna(False)]

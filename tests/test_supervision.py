@@ -404,11 +404,16 @@ def test_an_issue_closed_after_the_as_of_date_was_open_then(ws: Workspace, at: A
     # due 11-20, closed 11-25: a run dated 11-22 (--as-of) sees it open and overdue
     submit(ws, D(2026, 11, 26), Sheet.of("问题台账", [row(
         "问题台账", 问题编号="LD-2026-009", 登记日期=D(2026, 11, 2), 完成时限=D(2026, 11, 20),
-        办理状态="已办结", 办结日期=D(2026, 11, 25), 办理结果="已修复", 反馈日期=D(2026, 11, 25))]))
+        办理状态="已办结", 办结日期=D(2026, 11, 25), 办理结果="已修复", 反馈日期=D(2026, 11, 25),
+        群众评价="不满意")]))
     then, now = at(D(2026, 11, 22)), at(D(2026, 11, 26))
     assert keys(then, "overdue", Issue.issue_id, GRADE) == [("龙导", "LD-2026-009", "超期")]
-    assert [i.details[Issue.issue_id] for i in then.of("open")] == ["LD-2026-009"]
+    assert [(i.details[Issue.issue_id], i.details[Issue.status]) for i in then.of("open")] == [
+        ("LD-2026-009", "办理中")]  # as it stood, not 已办结 while listed as open
+    assert then.of("dissatisfied") == []  # not yet closed, nor rated
+    assert "已办结" not in then.of("overdue")[0].evidence
     assert now.of("overdue") == [] and now.of("open") == []
+    assert [i.details[Issue.issue_id] for i in now.of("dissatisfied")] == ["LD-2026-009"]
     with Master(ws.master) as master:
         def row_of(as_of: dt.date) -> Any:
             return next(r for r in compute_statistics(master, ws.config(), as_of).rows
