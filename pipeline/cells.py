@@ -265,6 +265,10 @@ def to_phone(value: Any) -> str | None:
     text, abroad = _COUNTRY_CODE.subn("", text.replace(" ", ""))  # +86 138…, 0086-20-…
     if abroad and re.match(r"[2-9]\d{0,2}-", text):
         text = "0" + text  # +86-20-84201234: the area code without its trunk 0
+    elif abroad and re.fullmatch(r"10\d{8}|[2-9]\d{8,10}", text):
+        # +86 20 8420 1234 (the spaces gone): 010 and 02x have two digits, others three
+        area = 2 if text[0] in "12" else 3
+        text = f"0{text[:area]}-{text[area:]}"
     if re.fullmatch(r"1[3-9]\d-?\d{4}-?\d{4}", text):
         return text.replace("-", "")  # 138-0013-8000: a mobile, grouped
     text = re.sub(r"^\((0\d{2,3})\)", r"\1-", text)

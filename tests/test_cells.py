@@ -128,6 +128,8 @@ def test_text_and_phone_normalisation() -> None:
     assert to_phone("+86 138 0013 8000") == to_phone("0086-13800138000") == "13800138000"
     assert to_phone("86-138-0013-8000") == "13800138000"
     assert to_phone("+86-20-84201234") == "020-84201234"  # the area code's trunk 0 put back
+    assert to_phone("+86 20 8420 1234") == to_phone("+862084201234") == "020-84201234"  # spaced
+    assert to_phone("+86 10 6512 3456") == "010-65123456" and to_phone("+86 755 8888 1234") == "0755-88881234"
     assert to_phone("86201234") == "86201234"  # a local number that begins with 86
 
 
