@@ -21,6 +21,7 @@ import shutil
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -79,12 +80,18 @@ def now_iso() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+# what Windows and macOS leave in a folder a clerk copies: never a clerk's file
+SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db"})
+EMPTY_FOLDER_QUIET_SECONDS = 3600
+
+
 def inbox_files(inbox: Path) -> list[Path]:
     """Files waiting in the inbox and its folders (a clerk may drop a folder of them),
-    oldest first; Excel's own ~$ lock files and dotfiles (and dot-folders) wait."""
+    oldest first; Excel's own ~$ lock files, dotfiles (and dot-folders) and the system's
+    Thumbs.db and desktop.ini stay where they are."""
     files = [p for p in inbox.rglob("*")
-             if p.is_file() and not any(part.startswith((".", "~$"))
-                                        for part in p.relative_to(inbox).parts)]
+             if p.is_file() and p.name.lower() not in SYSTEM_FILES
+             and not any(part.startswith((".", "~$")) for part in p.relative_to(inbox).parts)]
     return sorted(files, key=lambda p: (p.stat().st_mtime_ns, str(p)))
 
 
@@ -151,7 +158,7 @@ def run_nightly(workspace: Workspace, as_of: dt.date | None = None,
             done = _ingest(workspace, master, config, as_of, summary, out)
             for path, archived in done.items():  # verdicts committed: the files may leave
                 _leave_inbox(path, archived, out)
-            _remove_empty_folders(workspace.inbox)
+            _remove_empty_folders(workspace.inbox, done)
             try:
                 summary.supervision = publish(workspace, master, config, as_of)
             except Exception as exc:  # the master has the files: say so, and what was taken
@@ -223,11 +230,20 @@ def _leave_inbox(path: Path, archived: tuple[int, int, int], out: IO[str]) -> No
         pass
 
 
-def _remove_empty_folders(inbox: Path) -> None:
-    """A folder a clerk dropped into the inbox goes once its files have been taken."""
-    for folder in sorted((p for p in inbox.rglob("*") if p.is_dir()),
-                         key=lambda p: len(p.parts), reverse=True):
+def _remove_empty_folders(inbox: Path, taken: Iterable[Path]) -> None:
+    """A folder a clerk dropped into the inbox goes once the files taken from it have left
+    it (with the system's Thumbs.db and the like); an empty folder this run took nothing
+    from goes only once it has been left alone for an hour (a clerk may be about to copy
+    into it)."""
+    quiet = dt.datetime.now().timestamp() - EMPTY_FOLDER_QUIET_SECONDS
+    folders = {parent for path in taken for parent in path.parents
+               if parent != inbox and inbox in parent.parents}
+    folders |= {p for p in inbox.rglob("*") if p.is_dir() and p.stat().st_mtime < quiet}
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
         with contextlib.suppress(OSError):  # not empty (a file waits), or not ours to remove
+            for leftover in folder.iterdir():
+                if leftover.is_file() and leftover.name.lower() in SYSTEM_FILES | {".ds_store"}:
+                    leftover.unlink()
             folder.rmdir()
 
 

@@ -449,7 +449,22 @@ def test_a_folder_dropped_into_the_inbox_is_taken_with_its_files(ws: Workspace) 
     assert [p.name for p in ws.inbox.rglob("*")] == ["第48周", "~$龙导.xlsx"]
     (ws.inbox / "第48周" / "~$龙导.xlsx").unlink()
     run(ws)
-    assert list(ws.inbox.iterdir()) == []  # the emptied folder goes too
+    assert [p.name for p in ws.inbox.iterdir()] == ["第48周"]  # just emptied: a clerk's, for now
+    os.utime(ws.inbox / "第48周", (time.time() - 7200,) * 2)
+    run(ws)
+    assert list(ws.inbox.iterdir()) == []  # left alone for an hour, the empty folder goes
+
+
+def test_a_dropped_folders_system_files_stay_unread_and_go_with_it(ws: Workspace) -> None:
+    folder = ws.inbox / "第48周"
+    folder.mkdir()
+    base_workbook(folder / "龙导.xlsx")
+    for name in ("Thumbs.db", "desktop.ini"):
+        (folder / name).write_bytes(b"\x00system")
+    (ws.inbox / "新建文件夹").mkdir()  # a clerk about to copy into it: nothing taken from it
+    summary = run(ws)
+    assert [(f.name, f.status) for f in summary.files] == [("龙导.xlsx", "accepted")]
+    assert [p.name for p in ws.inbox.iterdir()] == ["新建文件夹"]
 
 
 def test_files_of_one_name_in_two_folders_each_keep_their_report(ws: Workspace) -> None:
