@@ -23,7 +23,7 @@ import pandera.pandas as pa
 
 from schemas import LEDGERS, FieldSpec, field_specs, ledger_meta
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SQL_TYPES = {"text": "TEXT", "phone": "TEXT", "time": "TEXT", "date": "TEXT", "int": "INTEGER",
              "percent": "REAL"}
 KEYS_PER_QUERY = 500  # well under SQLite's limit of bound parameters
@@ -69,6 +69,33 @@ MIGRATIONS: dict[int, str] = {
                   'CREATE INDEX IF NOT EXISTS visit_household ON visit("community", '
                   '"household_id") WHERE superseded_by IS NULL;']),
 }
+
+
+def _codes_upper_case() -> str:
+    """Codes (户编号, 问题编号) are read upper case since schema version 3 (`code=True`):
+    rows stored before keep their spelling, and ld-0001 would no longer meet LD-0001.
+    Upper-case them, a keyed ledger's scope with them, and where that makes two current
+    rows of one key (ld-2026-001 and LD-2026-001), the newer replaces the older."""
+    statements = []
+    for ledger, model in LEDGERS.items():
+        table = table_name(ledger)
+        codes = [spec.name for spec in field_specs(model) if spec.code]
+        statements += [f'UPDATE {table} SET "{name}" = UPPER("{name}") '
+                       f'WHERE "{name}" <> UPPER("{name}");' for name in codes]
+        meta = ledger_meta(model)
+        if meta["kind"] != "keyed" or not set(meta["key"]) & set(codes):
+            continue
+        statements += [
+            f"UPDATE {table} SET scope = UPPER(scope) WHERE scope <> UPPER(scope);",
+            f"UPDATE changes SET scope = UPPER(scope) WHERE ledger = '{ledger}';",
+            f"UPDATE {table} SET superseded_by = (SELECT MAX(n.submission_id) FROM {table} n "
+            f"WHERE n.scope = {table}.scope AND n.superseded_by IS NULL AND n.id > {table}.id) "
+            f"WHERE superseded_by IS NULL AND EXISTS (SELECT 1 FROM {table} n "
+            f"WHERE n.scope = {table}.scope AND n.superseded_by IS NULL AND n.id > {table}.id);"]
+    return "\n".join(statements)
+
+
+MIGRATIONS[3] = _codes_upper_case()
 
 
 @dataclass(frozen=True)

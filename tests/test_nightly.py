@@ -634,11 +634,51 @@ def test_a_version_1_master_is_migrated_in_place(ws: Workspace) -> None:
     base_workbook(ws.inbox / "基础.xlsx")
     assert run(ws).files[0].status == "accepted"
     with Master(ws.master) as master:
-        assert master.version == max(MIGRATIONS) == 2
+        assert master.version == max(MIGRATIONS) == 3
         indexes = {r[0] for r in master.db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {"household_community", "visit_community", "issue_community"} <= indexes
         assert len(master.current("户册", "龙导")) == 20
+
+
+def test_codes_stored_before_they_were_read_upper_case_are_upper_cased(ws: Workspace) -> None:
+    base_workbook(ws.inbox / "基础.xlsx")
+    write_workbook(ws.inbox / "问题.xlsx", Sheet.of("问题台账", [row("问题台账")]))
+    run(ws)
+    with Master(ws.master) as master:  # as a version 2 master held them: lower case
+        for table, column in (("household", "household_id"), ("issue", "issue_id")):
+            master.db.execute(f"UPDATE {table} SET {column} = LOWER({column})")
+        master.db.execute("UPDATE issue SET scope = LOWER(scope)")
+        master.db.execute("PRAGMA user_version = 2")
+    with Master(ws.master) as master:
+        assert master.version == 3
+        assert sorted(master.current("户册", "龙导")["户编号"])[:2] == ["LD-0001", "LD-0002"]
+        [issue] = master.current("问题台账")["问题编号"]
+        assert issue == "LD-2026-001"
+    write_workbook(ws.inbox / "走访.xlsx", Sheet.of("走访登记", visits([1], AS_OF)))
+    assert run(ws).files[-1].status == "accepted"  # LD-0001 is in the 户册 again
+
+
+def test_two_current_rows_of_one_issue_by_case_become_one(ws: Workspace) -> None:
+    from pipeline.store import MIGRATIONS
+    write_workbook(ws.inbox / "问题1.xlsx", Sheet.of("问题台账", [row("问题台账")]))
+    run(ws)
+    with Master(ws.master) as master:  # version 2 kept ld-2026-001 apart from a later LD-2026-001
+        master.db.execute("UPDATE issue SET issue_id = LOWER(issue_id), scope = LOWER(scope)")
+    write_workbook(ws.inbox / "问题2.xlsx", Sheet.of("问题台账", [row(
+        "问题台账", 办理状态="已办结", 办结日期=dt.date(2026, 11, 8), 办理结果="已更换",
+        反馈日期=dt.date(2026, 11, 9))]))
+    run(ws)
+    with Master(ws.master) as master:
+        assert sorted(master.current("问题台账")["问题编号"]) == ["LD-2026-001", "ld-2026-001"]
+        with master.transaction():
+            for statement in MIGRATIONS[3].split(";"):
+                if statement.strip():
+                    master.db.execute(statement)
+        current = master.current("问题台账")
+        assert list(zip(current["问题编号"], current["办理状态"], strict=True)) == [
+            ("LD-2026-001", "已办结")]  # the newer row
+        assert len(master.history("问题台账")) == 2
 
 
 def test_values_are_stored_as_plain_sqlite_types(ws: Workspace) -> None:
