@@ -105,7 +105,7 @@ def _run(args: argparse.Namespace) -> int:
     except RunLocked as locked:
         print(str(locked), file=sys.stderr)
         return EXIT_LOCKED
-    except PublishFailed as failed:  # the run failed, but the master took the files
+    except PublishFailed as failed:  # the outputs failed: the run taken back, and said so
         print(str(failed), file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:  # the run failed; the master is as it was (one transaction)

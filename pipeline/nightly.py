@@ -135,11 +135,18 @@ def _fitted(name: str, limit: int = NAME_MAX_BYTES) -> str:
 
 
 class PublishFailed(Exception):
-    """The files were taken and the master committed, but rendering the outputs failed:
-    outbox/ is as it was (every output is written atomically) until the next run."""
+    """Rendering the outputs failed after the master had committed the run's files: the
+    run is taken back (INTERFACE: exit 1, the master as it was). outbox/ and the clerks'
+    reports are the last run's (written atomically), the files wait in the inbox."""
 
-    def __init__(self, summary: RunSummary, cause: BaseException) -> None:
-        super().__init__(say("RUN.publish_failed", files=len(summary.files), detail=repr(cause)))
+    def __init__(self, summary: RunSummary, cause: BaseException,
+                 undo_failed: BaseException | None = None) -> None:
+        if undo_failed is None:
+            text = say("RUN.publish_failed", files=len(summary.files), detail=repr(cause))
+        else:  # the master could not be taken back either: say what it holds
+            text = say("RUN.publish_failed_kept", files=len(summary.files),
+                       detail=f"{cause!r}; {undo_failed!r}")
+        super().__init__(text)
         self.summary = summary
 
 
@@ -155,16 +162,27 @@ def run_nightly(workspace: Workspace, as_of: dt.date | None = None,
         config = workspace.config()
         master = Master(workspace.master)
         try:
-            done = _ingest(workspace, master, config, as_of, summary, out)
-            for path, archived in done.items():  # verdicts committed: the files may leave
+            # The clerks' reports are put in place once the master has committed and the
+            # outputs are made: one flush to disk for all of them (each fsync while the
+            # master's transaction grows costs a journal commit with its pages), and none of
+            # them unless the master holds what they say. A run killed after the COMMIT
+            # leaves its files in the inbox; the next reports them as received already.
+            last = master.last_submission()
+            with atomic_batch() as reports:
+                done = _ingest(workspace, master, config, as_of, summary, out, reports)
+                try:
+                    summary.supervision = publish(workspace, master, config, as_of)
+                except Exception as exc:  # take the run back: the master as it was
+                    try:
+                        master.undo_after(last)
+                    except Exception as undo:  # said, with the first cause
+                        summary.finished = now_iso()
+                        _write_summary(workspace, summary)
+                        raise PublishFailed(summary, exc, undo) from exc
+                    raise PublishFailed(summary, exc) from exc
+            for path, archived in done.items():  # verdicts in place: the files may leave
                 _leave_inbox(path, archived, out)
             _remove_empty_folders(workspace.inbox, done)
-            try:
-                summary.supervision = publish(workspace, master, config, as_of)
-            except Exception as exc:  # the master has the files: say so, and what was taken
-                summary.finished = now_iso()
-                _write_summary(workspace, summary)
-                raise PublishFailed(summary, exc) from exc
         finally:
             master.close()
         summary.finished = now_iso()
@@ -174,7 +192,8 @@ def run_nightly(workspace: Workspace, as_of: dt.date | None = None,
 
 
 def _ingest(workspace: Workspace, master: Master, config: Any, as_of: dt.date,
-            summary: RunSummary, out: IO[str]) -> dict[Path, tuple[int, int, int]]:
+            summary: RunSummary, out: IO[str], reports: AtomicBatch,
+            ) -> dict[Path, tuple[int, int, int]]:
     files = inbox_files(workspace.inbox)
     # (inbox file, archived copy, sha256, when): two identical files of one name in two
     # folders share an archived copy, and each is still taken and reported
@@ -200,14 +219,8 @@ def _ingest(workspace: Workspace, master: Master, config: Any, as_of: dt.date,
         started.add(sha)
         return False
 
-    # The clerks' reports are put in place together, just after the master commits: one
-    # flush to disk for all of them (each fsync while the master's transaction grows costs
-    # a journal commit with its pages), and none of them unless the master holds what
-    # they say (a failed COMMIT leaves the earlier reports; a run killed between the two
-    # leaves its files in the inbox, and the next run reports them as received already).
-    with atomic_batch() as reports, master.transaction(), \
-            contextlib.closing(check_ahead([r[1] for r in received], config, as_of, master,
-                                           skip=known)) as checks:  # workers end with it
+    with master.transaction(), contextlib.closing(check_ahead(
+            [r[1] for r in received], config, as_of, master, skip=known)) as checks:
         for index, ((path, archive_path, sha, when), (_, checked)) in enumerate(
                 zip(received, checks, strict=True), 1):
             result = _take(workspace, master, config, as_of, path, archive_path, sha, when,

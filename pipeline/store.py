@@ -181,6 +181,23 @@ class Master:
             "WHERE sha256 = ? AND status = 'accepted' ORDER BY id LIMIT 1", (sha256,)).fetchone()
         return dict(zip(fields, row, strict=True)) if row else None
 
+    def last_submission(self) -> int:
+        """The id of the newest submission (0 for none): where a run began."""
+        return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM submissions").fetchone()[0])
+
+    def undo_after(self, last: int) -> None:
+        """Take back every submission after `last` (a run whose outputs could not be made):
+        its rows go, the rows it replaced are current again. Exact, as a merge only ever
+        sets superseded_by, from NULL to its own submission's id."""
+        with self.transaction():
+            for ledger in LEDGERS:
+                table = table_name(ledger)
+                self.db.execute(f"DELETE FROM {table} WHERE submission_id > ?", (last,))
+                self.db.execute(f"UPDATE {table} SET superseded_by = NULL WHERE superseded_by > ?",
+                                (last,))
+            self.db.execute("DELETE FROM changes WHERE submission_id > ?", (last,))
+            self.db.execute("DELETE FROM submissions WHERE id > ?", (last,))
+
     def add_submission(self, *, file_name: str, sha256: str, received_at: str, run_as_of: str,
                        status: str, community: str | None, errors: int, warnings: int,
                        archive_path: str, feedback_path: str | None, verdict_json: str) -> int:

@@ -784,9 +784,10 @@ def test_validate_sees_what_run_would_have_merged_before(ws: Workspace, tmp_path
     assert verdicts(split, register) == (0, [("valid", ["SHEET"]), ("valid", [])])
 
 
-def test_a_failure_while_publishing_leaves_the_outbox_whole_and_says_what_was_taken(
+def test_a_failure_while_publishing_takes_the_run_back(
         ws: Workspace, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
+    # INTERFACE: exit 1, "the run failed and the master is as it was"
     from pipeline import publish
 
     base_workbook(ws.inbox / "01_基础.xlsx")
@@ -794,11 +795,15 @@ def test_a_failure_while_publishing_leaves_the_outbox_whole_and_says_what_was_ta
 
     def outputs() -> dict[str, bytes]:
         return {str(p.relative_to(ws.root)): p.read_bytes()
-                for folder in (ws.public, ws.internal) for p in folder.rglob("*")
-                if p.is_file() and "runs" not in p.parts}
+                for folder in (ws.public, ws.internal, ws.feedback) for p in folder.rglob("*")
+                if p.is_file()}
 
     before = outputs()
+    with Master(ws.master) as master:
+        kept = master.digest(), master.db.execute("SELECT COUNT(*) FROM submissions").fetchone()
+    # a register, and a 户册 resent: its rows replace the first file's
     write_workbook(ws.inbox / "02_走访.xlsx", Sheet.of("走访登记", visits([1, 2], AS_OF)))
+    write_workbook(ws.inbox / "03_户册.xlsx", Sheet.of("户册", households(5)))
 
     def broken(*args: object, **kwargs: object) -> None:  # the last output of a run
         raise OSError(28, "No space left on device")
@@ -806,15 +811,19 @@ def test_a_failure_while_publishing_leaves_the_outbox_whole_and_says_what_was_ta
     monkeypatch.setattr(publish, "write_dashboard", broken)
     assert cli.main(["run", "--root", str(ws.root), "--as-of", AS_OF.isoformat()]) == 1
     said = capsys.readouterr().err
-    assert "1个文件已核对并记入数据库" in said and "No space left on device" in said
-    assert outputs() == before  # statistics, notices, 督办清单: all the last run's
-    assert list(ws.inbox.iterdir()) == []
-    latest = json.loads((ws.runs / "latest.json").read_text("utf-8"))
-    assert [(f["name"], f["status"]) for f in latest["files"]] == [("02_走访.xlsx", "accepted")]
+    assert "本次运行已撤销" in said and "2个文件仍在收件箱中" in said
+    assert "No space left on device" in said
+    assert outputs() == before  # statistics, notices, 督办清单, the clerks' reports: the last run's
+    assert sorted(p.name for p in ws.inbox.iterdir()) == ["02_走访.xlsx", "03_户册.xlsx"]
     with Master(ws.master) as master:
-        assert len(master.current("走访登记")) == 2
+        assert (master.digest(), master.db.execute(
+            "SELECT COUNT(*) FROM submissions").fetchone()) == kept
+        assert len(master.current("户册")) == 20  # the first file's rows current again
     assert [p for p in ws.root.rglob("*.tmp")] == []
 
     monkeypatch.undo()
-    run(ws)  # the next run renders what the master holds
+    again = run(ws)  # the next run takes the files as if for the first time
+    assert [f.status for f in again.files] == ["accepted", "accepted"]
     assert outputs()["outbox/public/统计表.csv"] != before["outbox/public/统计表.csv"]
+    with Master(ws.master) as master:
+        assert len(master.current("走访登记")) == 2 and len(master.current("户册")) == 5
