@@ -503,23 +503,26 @@ def write_notices(workspace: Workspace, master: Master, config: Config,
 
 
 def notice_lead_breaches(master: Master, config: Config, as_of: dt.date) -> list[dict[str, Any]]:
-    """NOTICE-LEAD: every announcement (常规, 变更 or 取消) published by `as_of` with less
-    than `policy.notice_lead_days` days of notice. It is published all the same; this is
-    the internal supervision list's entry. Keys: rule, community, date, published, kind,
+    """NOTICE-LEAD: every announcement (常规, 变更 or 取消) with less than
+    `policy.notice_lead_days` days of notice, published by `as_of` or to be published
+    later (its 发布日期 already says it will be late). It is published all the same; this
+    is the internal supervision list's entry. Keys: rule, community, date, published, kind,
     lead_days (days of notice given), required_days, message; by 驻点日期."""
     required = config.policy.notice_lead_days
     breaches = []
-    for item in announcements(master, as_of):
+    for item in announcements(master, dt.date.max):
         given = item.lead_days()
         if given >= required:
             continue
         when = "当天" if given == 0 else (f"提前{given}天" if given > 0 else f"驻点{-given}天后")
+        verb = "计划于" if item.published > as_of else "于"
+        done = "公布" if item.published > as_of else "才公布"
         breaches.append({
             "rule": NOTICE_LEAD, "community": item.community, "date": item.date,
             "published": item.published, "kind": item.kind, "lead_days": given,
             "required_days": required,
             "message": (f"{item.community}社区{full_date(item.date)}驻点的{item.kind}安排"
-                        f"于{full_date(item.published)}（{when}）才公布，应至少提前{required}天公布"),
+                        f"{verb}{full_date(item.published)}（{when}）{done}，应至少提前{required}天公布"),
         })
     breaches.sort(key=lambda b: (b["date"], b["community"], b["published"]))
     return breaches

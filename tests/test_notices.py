@@ -194,16 +194,20 @@ def test_notice_lead_breach_for_a_change_on_the_day_not_one_day_ahead(tmp_path: 
     assert [(s.day, s.place) for s in page.sessions] == [("12月1日", "社区居委会")]
 
 
-def test_notice_lead_counts_only_what_is_published_and_follows_the_policy(tmp_path: Path) -> None:
+def test_notice_lead_follows_the_policy_and_sees_a_late_date_still_to_come(
+        tmp_path: Path) -> None:
     master = new_master(tmp_path)
-    add_rows(master, "驻点安排", [schedule(D(2026, 12, 8), D(2026, 12, 6), kind="变更")])
-    assert notices.notice_lead_breaches(master, CONFIG, D(2026, 12, 5)) == []
-    assert notices.notice_lead_breaches(master, CONFIG, D(2026, 12, 6)) == []
+    add_rows(master, "驻点安排", [schedule(D(2026, 12, 8), D(2026, 12, 6), kind="变更"),
+                              schedule(D(2026, 12, 15), D(2026, 12, 15))])  # to be late
     strict = load_config(None)
     strict = type(strict)(strict.street, strict.district, strict.leaders,
                           type(strict.policy)(notice_lead_days=3))
-    (breach,) = notices.notice_lead_breaches(master, strict, D(2026, 12, 6))
-    assert (breach["lead_days"], breach["required_days"]) == (2, 3)
+    (late,) = notices.notice_lead_breaches(master, CONFIG, D(2026, 12, 1))
+    assert (late["date"], late["lead_days"]) == (D(2026, 12, 15), 0)
+    assert "计划于2026年12月15日（当天）公布" in late["message"]
+    early, late = notices.notice_lead_breaches(master, strict, D(2026, 12, 6))
+    assert (early["lead_days"], early["required_days"]) == (2, 3)
+    assert "于2026年12月6日（提前2天）才公布" in early["message"]
 
 
 # -- team, issues, escaping --------------------------------------------------------------------
