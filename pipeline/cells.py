@@ -113,6 +113,8 @@ def display(value: Any) -> str:
         return ""
     if isinstance(value, CellProblem):
         return value.shown
+    if isinstance(value, bool):  # Excel shows TRUE, Python would say True
+        return str(value).upper()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):

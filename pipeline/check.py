@@ -222,7 +222,7 @@ def parse_workbook(path: Path, config: Config, as_of: dt.date, facts: PackageFac
     except MemoryError:  # the worker's cap: its pool reports 内存超限 and retires it
         raise
     except Exception as exc:  # calamine's own errors: corrupt parts, bad XML
-        return _unreadable(verdict, say("FILE.unreadable", detail=str(exc)[:200]))
+        return _unreadable(verdict, say("FILE.damaged", detail=str(exc)[:200]))
     read_as: dict[str, str] = {}  # ledger -> the first sheet read as it
     for grid in grids:
         key = normalise_sheet_name(grid.name)

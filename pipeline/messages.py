@@ -27,6 +27,8 @@ MESSAGES: dict[str, str] = {
     "FILE.timeout": "读取文件超时（超过{seconds}秒）未完成，文件未能校验。请检查文件是否过大，或联系街道信息员。",
     "FILE.no_sheets": "工作簿中没有可识别的台账工作表。工作表名称应为：{expected}。",
     "FILE.unreadable": "无法读取文件：{detail}。请重新从Excel保存为.xlsx后再提交。",
+    "FILE.damaged": "无法读取文件：文件内容已损坏或不完整（可能是复制或下载中断），Excel中的数据读不出来。"
+                    "请在Excel中打开原文件，另存为.xlsx后重新提交。（技术信息：{detail}）",
     "FILE.check_crashed": "校验未完成：检查“{check}”时系统出错（{detail}）。这不是您的错误，请联系街道信息员。",
     # --- the nightly run -----------------------------------------------------------------
     "RUN.publish_failed": "运行失败：生成统计表、督办清单和公开栏时出错，本次运行已撤销。数据库保持原样，"

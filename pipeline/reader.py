@@ -232,6 +232,7 @@ def locate_table(grid: Grid, ledger: str, model: type[pa.DataFrameModel]) -> Tab
                                             if not is_blank(v)))
     unknown: list[Column] = []
     ignored: set[int] = set()
+    repeated: set[int] = set()  # a header given twice: reported as such, its column headed
     for c, name in enumerate(_row_headers(grid, r, two_rows)):
         if not name:
             continue
@@ -243,6 +244,7 @@ def locate_table(grid: Grid, ledger: str, model: type[pa.DataFrameModel]) -> Tab
         if header is None:
             unknown.append(Column(None, seen, c))
         elif header in table.columns:
+            repeated.add(c)
             other = get_column_letter(table.columns[header].index + 1)
             table.findings.append(Finding(
                 "HEADER", say("HEADER.duplicate", header=header, other=other), sheet=grid.name,
@@ -264,7 +266,7 @@ def locate_table(grid: Grid, ledger: str, model: type[pa.DataFrameModel]) -> Tab
     prose = {table.columns[spec.header].index for spec in field_specs(model)
              if spec.prose and spec.header in table.columns}
     _read_rows(grid, table, first_data, headed={c.index for c in table.columns.values()}
-               | {c.index for c in unknown}, ignored=ignored, prose=prose)
+               | {c.index for c in unknown} | repeated, ignored=ignored, prose=prose)
     return table
 
 

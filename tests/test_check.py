@@ -738,3 +738,36 @@ def test_a_worker_out_of_memory_says_so_and_the_other_files_go_on(
     assert first.verdict.status == "unreadable"
     assert "内存超限" in first.verdict.findings[0].message  # not "文件无法读取：MemoryError()"
     assert second.verdict.status == "valid"
+
+
+def test_a_workbook_cut_short_inside_a_sheet_is_explained_in_chinese(tmp_path: Path) -> None:
+    import zipfile
+    whole = write_workbook(tmp_path / "完整.xlsx", HOUSEHOLDS)
+    cut = tmp_path / "龙导_第49周.xlsx"
+    with zipfile.ZipFile(whole) as src, zipfile.ZipFile(cut, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = data[:len(data) // 2]  # a copy interrupted half way through the sheet
+            dst.writestr(item, data)
+    verdict = check_file(cut, CONFIG, as_of=AS_OF).verdict
+    assert verdict.status == "unreadable"
+    [error] = verdict.errors
+    assert error.rule == "FILE" and error.message.startswith("无法读取文件：文件内容已损坏或不完整")
+
+
+def test_a_header_given_twice_is_said_once_and_its_column_is_headed(tmp_path: Path) -> None:
+    sheet = Sheet.of("走访登记", [row("走访登记", 户编号="LD-0001")])
+    width = len(sheet.header)
+    letter = chr(ord("A") + width)
+    sheet = dataclasses.replace(sheet, extra={f"{letter}1": "走访人", f"{letter}2": "乙"})
+    verdict = verdict_of(tmp_path, sheet, HOUSEHOLDS)
+    assert [(f.rule, f.cell) for f in verdict.findings if f.rule == "HEADER"] == [
+        ("HEADER", f"{letter}1")]
+
+
+def test_a_true_false_cell_is_shown_as_excel_shows_it(tmp_path: Path) -> None:
+    verdict = verdict_of(tmp_path, Sheet.of("接待登记", [row("接待登记", 来访人数=True)]))
+    [error] = verdict.errors
+    assert (error.rule, error.value) == ("TYPE", "TRUE") and "“TRUE”" in error.message
+
