@@ -95,16 +95,18 @@ class FeedbackPage:
     sheets: list[dict[str, object]]  # verdict.sheets: sheet, kind, rows
     annotated_name: str | None       # file name of the annotated copy, when there is one
     annotated_failed: bool = False   # a copy was due but could not be made (our fault)
+    duplicate: bool = False          # the same bytes came before: not merged again
 
 
 def write_feedback(workspace: Workspace, verdict: Verdict, source: Path | None,
-                   community: str | None, batch: AtomicBatch | None = None) -> FeedbackFiles:
+                   community: str | None, batch: AtomicBatch | None = None,
+                   duplicate: bool = False) -> FeedbackFiles:
     """Write the JSON verdict, the HTML report and (for a readable workbook) the annotated
     copy of one submission; every write is atomic. Into `batch` when given: the files are
     in place when it commits (a run commits its feedback with its master)."""
     if batch is None:
         with atomic_batch() as own:  # the copy, the page and the JSON reach the disk together
-            return write_feedback(workspace, verdict, source, community, own)
+            return write_feedback(workspace, verdict, source, community, own, duplicate)
     folder = workspace.feedback / safe_name(community or "", UNKNOWN_COMMUNITY)
     stem = named = safe_name(_submitted_stem(verdict.file), "未命名")
     copies = 1  # two files of one name in one run (台账.xlsx, 补交/台账.xlsx): a report each
@@ -141,7 +143,7 @@ def write_feedback(workspace: Workspace, verdict: Verdict, source: Path | None,
         batch.remove(target)  # an earlier submission's copy would mislead
 
     page = feedback_page(verdict, annotated.name if annotated else None,
-                         annotated_failed=failed)
+                         annotated_failed=failed, duplicate=duplicate)
     batch.write_text(html_path, render("feedback.html", page=page))
     batch.write_text(json_path,
                      json.dumps(verdict.as_json(), ensure_ascii=False, indent=2) + "\n")
@@ -169,7 +171,7 @@ def render_report(verdict: Verdict, annotated_name: str | None = None) -> str:
 
 
 def feedback_page(verdict: Verdict, annotated_name: str | None = None,
-                  annotated_failed: bool = False) -> FeedbackPage:
+                  annotated_failed: bool = False, duplicate: bool = False) -> FeedbackPage:
     groups = [SheetGroup(title=title,
                          errors=[_view(f) for f in group if f.is_error],
                          warnings=[_view(f) for f in group if not f.is_error])
@@ -179,7 +181,7 @@ def feedback_page(verdict: Verdict, annotated_name: str | None = None,
         error_count=len(verdict.errors), warning_count=len(verdict.warnings),
         groups=groups,
         sheets=[{"sheet": s.sheet, "kind": s.kind, "rows": s.rows} for s in verdict.sheets],
-        annotated_name=annotated_name, annotated_failed=annotated_failed,
+        annotated_name=annotated_name, annotated_failed=annotated_failed, duplicate=duplicate,
     )
 
 

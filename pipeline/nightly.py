@@ -316,7 +316,7 @@ def _duplicate_feedback(workspace: Workspace, path: Path, archive_path: Path,
     verdict.findings.insert(0, Finding("FILE", say(
         "FILE.duplicate", earlier=earlier["file_name"], received=received), severity=WARNING))
     files = write_feedback(workspace, verdict, archive_path if verdict.status != "unreadable"
-                           else None, earlier["community"], reports)
+                           else None, earlier["community"], reports, duplicate=True)
     return str(files.json.relative_to(workspace.root)), len(verdict.errors), len(verdict.warnings)
 
 

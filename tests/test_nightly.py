@@ -120,7 +120,9 @@ def test_accept_reject_and_duplicate(ws: Workspace) -> None:
     resent = json.loads((ws.root / twins.files[1].feedback).read_text("utf-8"))
     assert (resent["file"], resent["status"], resent["errors"]) == ("04_走访_再交.xlsx", "valid", [])
     assert "04_走访.xlsx" in resent["warnings"][0]["message"]
-    assert (ws.feedback / "龙导" / "04_走访_再交.html").exists()
+    page = (ws.feedback / "龙导" / "04_走访_再交.html").read_text("utf-8")
+    assert "结论：<strong>重复提交，不再合并</strong>" in page and "将被采用" not in page
+    assert "结论：<strong>通过</strong>" in (ws.feedback / "龙导" / "04_走访.html").read_text("utf-8")
     assert sum(twins.merged_rows.values()) == 1
 
 
