@@ -109,6 +109,8 @@ MESSAGES: dict[str, str] = {
     "SUM-MONOTONE": "{column}{value}比此前报送的{other}（截至{date}）少。本年累计数不应减少，请核对。",
     "SUM-MONOTONE.later": "{column}{value}比之后报送的{other}（截至{date}）多。本年累计数不应减少，请核对。",
     "SUM-ASOF": "没有找到统计截至日期（表头标题处或“统计截至日期”列），已按运行日期{today}处理。",
+    "SUM-ASOF.blank": "第{rows}行的统计截至日期是空的（标题处也没有），这些行已按运行日期{today}处理。"
+                      "请填写这些数字截至的日期，如 2026-11-30。",
     "REF-HOUSEHOLD": "户编号{value}不在{community}社区户册中。请核对户编号，或先提交包含这一户的户册。",
     "REF-HOUSEHOLD.no_base": "系统中还没有{community}社区的户册，无法核对户编号。请在本文件中加入“户册”工作表，或先提交户册。",
     "REF-MEMBER.no_roster": "系统中还没有{community}社区的团队名册，无法核对人员姓名。请在本文件中加入“团队名册”工作表，或先提交团队名册。",

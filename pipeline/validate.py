@@ -434,7 +434,15 @@ def _summary_as_of(
         fill = pd.Timestamp(in_title)
     else:
         fill = pd.Timestamp(as_of)
-        findings.append(Finding("REQUIRED", say("SUM-ASOF", today=as_of.isoformat()),
-                                severity="警告", sheet=table.sheet, row=table.header_rows[0],
-                                column=column))
+        blank = [int(r) for r in frame.index[frame[column].isna()]]
+        if column in table.columns:  # the column is there: the rows left blank in it
+            findings.append(Finding(
+                "REQUIRED", say("SUM-ASOF.blank", rows="、".join(map(str, blank)),
+                                today=as_of.isoformat()),
+                severity="警告", sheet=table.sheet, row=blank[0],
+                cell=table.cell(column, blank[0]), column=column))
+        else:
+            findings.append(Finding("REQUIRED", say("SUM-ASOF", today=as_of.isoformat()),
+                                    severity="警告", sheet=table.sheet, row=table.header_rows[0],
+                                    column=column))
     return frame.assign(**{column: frame[column].fillna(fill)}), findings

@@ -771,3 +771,12 @@ def test_a_true_false_cell_is_shown_as_excel_shows_it(tmp_path: Path) -> None:
     [error] = verdict.errors
     assert (error.rule, error.value) == ("TYPE", "TRUE") and "“TRUE”" in error.message
 
+
+def test_a_blank_summary_date_is_pointed_at_where_the_column_is_given(tmp_path: Path) -> None:
+    rows = [row("社区汇总", 统计截至日期=None), row("社区汇总", 社区="状元")]
+    verdict, dates = summary_as_of(tmp_path, Sheet.of("社区汇总", rows))
+    [said] = [f for f in verdict.warnings if f.column == "统计截至日期"]
+    assert (said.rule, said.cell, said.row) == ("REQUIRED", "A2", 2)
+    assert "第2行" in said.message
+    assert dates == [AS_OF, dt.date(2026, 11, 30)]
+
