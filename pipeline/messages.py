@@ -108,6 +108,9 @@ MESSAGES: dict[str, str] = {
     "SUM-RATE": "填写的走访率{value}与计算值不符：{visited}÷{total} = {computed}。走访率由系统计算，可以不填。",
     "SUM-MONOTONE": "{column}{value}比此前报送的{other}（截至{date}）少。本年累计数不应减少，请核对。",
     "SUM-MONOTONE.later": "{column}{value}比之后报送的{other}（截至{date}）多。本年累计数不应减少，请核对。",
+    "SHEET.shrunk": "{ledger}中{community}社区只有{sent}{unit}，系统中现有{held}{unit}，少了一半以上。"
+                    "{ledger}会整体替换原有的{ledger}，没有列出的将被删除：请确认这是完整的{ledger}，"
+                    "而不只是新增或修改的几行。",
     "SUM-ASOF": "没有找到统计截至日期（表头标题处或“统计截至日期”列），已按运行日期{today}处理。",
     "SUM-ASOF.blank": "第{rows}行的统计截至日期是空的（标题处也没有），这些行已按运行日期{today}处理。"
                       "请填写这些数字截至的日期，如 2026-11-30。",

@@ -262,7 +262,36 @@ def _falls(table: LedgerRows, refs: References, community: str,
     return findings
 
 
+def _shrunk(table: LedgerRows, refs: References) -> list[Finding]:
+    """A snapshot (户册, 团队名册) replaces the community's whole one: a clerk sending only the
+    few households she added would wipe the rest. Less than half of what the master holds
+    is taken, and a 警告 asks whether it is the whole list."""
+    if refs.master is None:
+        return []
+    findings = []
+    sheets = [t for t in refs.tables if t.ledger == table.ledger]
+    for community, group in table.frame.groupby(Roster.community, sort=False):
+        having = [t for t in sheets if (t.frame[Roster.community] == community).any()]
+        if having[0] is not table:  # said once, on the first sheet with the community
+            continue
+        held = refs.master.current_count(table.ledger, str(community))
+        sent = sum(int((t.frame[Roster.community] == community).sum()) for t in having)
+        if held >= SHRINK_FROM and sent * 2 < held:
+            row = int(group.index[0])
+            findings.append(Finding(
+                "SHEET", say("SHEET.shrunk", ledger=table.ledger, community=community, sent=sent,
+                             held=held, unit=SNAPSHOT_UNIT[table.ledger]),
+                severity=WARNING, sheet=table.sheet, cell=table.cell(Roster.community, row),
+                row=row, column=Roster.community, value=str(community)))
+    return findings
+
+
+SHRINK_FROM = 6  # rows held before a shrinking snapshot is worth a word
+SNAPSHOT_UNIT = {Household.Config.name: "户", Roster.Config.name: "人"}
+
 RULES = {
+    Household.Config.name: _shrunk,
+    Roster.Config.name: _shrunk,
     Visit.Config.name: _visits,
     Reception.Config.name: _receptions,
     WorkLog.Config.name: _work_log,

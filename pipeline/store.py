@@ -220,6 +220,12 @@ class Master:
         `columns`, by header, when given: typing every column costs more than the query)."""
         return self._read(ledger, "superseded_by IS NULL", community, columns)
 
+    def current_count(self, ledger: str, community: str) -> int:
+        """How many current rows `community` has in `ledger`."""
+        return int(self.db.execute(
+            f'SELECT COUNT(*) FROM {table_name(ledger)} WHERE "community" = ? '
+            "AND superseded_by IS NULL", (community,)).fetchone()[0])
+
     def current_keyed(self, ledger: str, keys: list[str],
                       columns: Sequence[str] | None = None) -> pd.DataFrame:
         """The current rows of a keyed ledger with one of `keys` (its key as text)."""

@@ -163,6 +163,20 @@ def test_corrected_resubmission_replaces_the_weeks_it_covers(ws: Workspace) -> N
         assert len(master.history("走访登记")) == 6
 
 
+def test_a_snapshot_much_shorter_than_the_one_it_replaces_is_questioned(ws: Workspace) -> None:
+    base_workbook(ws.inbox / "01_基础.xlsx")  # 20 households
+    run(ws)
+    write_workbook(ws.inbox / "02_新增.xlsx", Sheet.of("户册", households(3)))
+    write_workbook(ws.inbox / "03_整户册.xlsx", Sheet.of("户册", households(12)))
+    os.utime(ws.inbox / "02_新增.xlsx", ns=(1, 1))
+    summary = run(ws)
+    assert [f.status for f in summary.files] == ["accepted", "accepted"]  # taken all the same
+    short, whole = (feedback_of(ws, f) for f in summary.files)
+    assert [(w["rule"], w["cell"]) for w in short["warnings"]] == [("SHEET", "A2")]
+    assert "只有3户，系统中现有20户" in short["warnings"][0]["message"]
+    assert whole["warnings"] == []  # 12 of 3 held: no shrink
+
+
 def test_two_sheets_of_one_kind_in_a_workbook_both_count(ws: Workspace) -> None:
     write_workbook(ws.inbox / "01_基础.xlsx", Sheet.of("团队名册", roster_rows()),
                    Sheet.of("户册", households(20)))
