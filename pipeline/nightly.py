@@ -95,6 +95,21 @@ def inbox_files(inbox: Path) -> list[Path]:
     return sorted(files, key=lambda p: (p.stat().st_mtime_ns, str(p)))
 
 
+def clerk_name(path: Path) -> str:
+    """A file's name as text: one unzipped from an archive made on a Chinese Windows PC
+    arrives as GBK bytes, which are no UTF-8 (Python keeps them as lone surrogates that
+    no file, JSON or page can hold): read as GB18030, else with its stray bytes as �."""
+    try:
+        path.name.encode("utf-8")
+        return path.name
+    except UnicodeEncodeError:
+        raw = os.fsencode(path.name)
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", "replace")
+
+
 def signature(path: Path) -> tuple[int, int, int]:
     """What tells a file's content changed without reading it: size, mtime, inode."""
     st = path.stat()
@@ -118,7 +133,7 @@ def archive_file(path: Path, archive: Path, received: dt.datetime) -> tuple[Path
         tmp.unlink()
         return None
     sha = sha256_of(tmp)
-    target = folder / _fitted(f"{sha[:12]}_{path.name}")
+    target = folder / _fitted(f"{sha[:12]}_{clerk_name(path)}")
     os.replace(tmp, target)
     return target, sha
 
@@ -204,7 +219,7 @@ def _ingest(workspace: Workspace, master: Master, config: Any, as_of: dt.date,
         taken[path] = signature(path)
         archived = archive_file(path, workspace.archive, when)
         if archived is None:
-            print(say("RUN.changing", file=path.name), file=out)
+            print(say("RUN.changing", file=clerk_name(path)), file=out)
             continue
         received.append((path, *archived, when))
     sha_of = {archive_path: sha for _, archive_path, sha, _ in received}
@@ -236,7 +251,7 @@ def _leave_inbox(path: Path, archived: tuple[int, int, int], out: IO[str]) -> No
     (a slow copy still arriving, a clerk saving again): that version waits for the next run."""
     try:
         if signature(path) != archived:
-            print(say("RUN.changed_since", file=path.name), file=out)
+            print(say("RUN.changed_since", file=clerk_name(path)), file=out)
             return
         path.unlink()
     except FileNotFoundError:
@@ -264,27 +279,28 @@ def _take(workspace: Workspace, master: Master, config: Any, as_of: dt.date, pat
           archive_path: Path, sha: str, received: dt.datetime, seen: dict[str, dict[str, Any]],
           summary: RunSummary, checked: Checked | None, reports: AtomicBatch) -> FileResult:
     earlier = master.find_submission(sha) or seen.get(sha)
+    name = clerk_name(path)
     relative = str(archive_path.relative_to(workspace.root))
     if earlier is not None:
         feedback, errors, warnings = _duplicate_feedback(workspace, path, archive_path, earlier,
                                                          reports)
         master.add_submission(
-            file_name=path.name, sha256=sha, received_at=received.isoformat(timespec="seconds"),
+            file_name=name, sha256=sha, received_at=received.isoformat(timespec="seconds"),
             run_as_of=as_of.isoformat(), status="duplicate", community=earlier["community"],
             errors=errors, warnings=warnings, archive_path=relative, feedback_path=feedback,
             verdict_json="{}")
-        return FileResult(path.name, sha, "duplicate", errors, warnings, feedback)
+        return FileResult(name, sha, "duplicate", errors, warnings, feedback)
     if checked is None:  # skipped as a duplicate that turned out not to be one: read it now
         checked = check_file(archive_path, config, as_of, master)
     verdict: Verdict = checked.verdict
-    verdict.file = path.name
+    verdict.file = name
     status = "accepted" if verdict.status == "valid" else "rejected"
     files = write_feedback(workspace, verdict, archive_path if verdict.status != "unreadable"
-                           else None, checked.community or config.community_named_in(path.name),
+                           else None, checked.community or config.community_named_in(name),
                            reports)
     feedback = str(files.json.relative_to(workspace.root))
     submission = master.add_submission(
-        file_name=path.name, sha256=sha, received_at=received.isoformat(timespec="seconds"),
+        file_name=name, sha256=sha, received_at=received.isoformat(timespec="seconds"),
         run_as_of=as_of.isoformat(), status=status, community=checked.community,
         errors=len(verdict.errors), warnings=len(verdict.warnings), archive_path=relative,
         feedback_path=feedback, verdict_json=json.dumps(verdict.as_json(), ensure_ascii=False))
@@ -295,10 +311,10 @@ def _take(workspace: Workspace, master: Master, config: Any, as_of: dt.date, pat
             summary.replaced_rows[table.ledger] += count.replaced
     summary.findings.update(f.rule for f in verdict.findings)
     if status == "accepted":  # a rejected file's twin later in the run is checked again
-        seen[sha] = {"file_name": path.name, "received_at": received.isoformat(timespec="seconds"),
+        seen[sha] = {"file_name": name, "received_at": received.isoformat(timespec="seconds"),
                      "feedback_path": feedback, "community": checked.community,
                      "verdict_json": json.dumps(verdict.as_json(), ensure_ascii=False)}
-    return FileResult(path.name, sha, status, len(verdict.errors), len(verdict.warnings), feedback)
+    return FileResult(name, sha, status, len(verdict.errors), len(verdict.warnings), feedback)
 
 
 def _duplicate_feedback(workspace: Workspace, path: Path, archive_path: Path,
@@ -307,11 +323,12 @@ def _duplicate_feedback(workspace: Workspace, path: Path, archive_path: Path,
     file): the earlier verdict under this file's name, opening with a note that it was
     received already and is not merged again. Its path and its counts of errors and
     warnings, for the run summary (the same as the report says)."""
+    name = clerk_name(path)
     try:
         verdict = Verdict.from_json(json.loads(earlier["verdict_json"]))
     except (KeyError, TypeError, ValueError):  # a submission recorded without its verdict
         return str(earlier["feedback_path"]), 0, 0
-    verdict.file = path.name
+    verdict.file = name
     received = str(earlier["received_at"])[:16].replace("T", " ")
     verdict.findings.insert(0, Finding("FILE", say(
         "FILE.duplicate", earlier=earlier["file_name"], received=received), severity=WARNING))

@@ -483,6 +483,23 @@ def test_a_dropped_folders_system_files_stay_unread_and_go_with_it(ws: Workspace
     assert [p.name for p in ws.inbox.iterdir()] == ["新建文件夹"]
 
 
+def test_a_file_named_in_gbk_bytes_is_taken_under_its_chinese_name(ws: Workspace) -> None:
+    # unzipped on Linux from an archive made on a Chinese Windows PC: the name is GBK bytes
+    gbk = os.fsdecode("龙导_第48周.xlsx".encode("gbk"))
+    base_workbook(ws.inbox / gbk)
+    write_workbook(ws.inbox / "02_走访.xlsx", Sheet.of("走访登记", visits([1], AS_OF)))
+    os.utime(ws.inbox / gbk, ns=(1, 1))
+    summary = run(ws)  # one odd name stopped every night
+    assert [(f.name, f.status) for f in summary.files] == [
+        ("龙导_第48周.xlsx", "accepted"), ("02_走访.xlsx", "accepted")]
+    assert summary.files[0].feedback == "outbox/feedback/龙导/龙导_第48周.json"
+    assert [p.name.split("_", 1)[1] for p in ws.archive.rglob("*.xlsx")
+            if "龙导" in p.name] == ["龙导_第48周.xlsx"]
+    assert list(ws.inbox.iterdir()) == []
+    assert json.loads((ws.runs / "latest.json").read_text("utf-8"))["files"][0]["name"] == \
+        "龙导_第48周.xlsx"
+
+
 def test_files_of_one_name_in_two_folders_each_keep_their_report(ws: Workspace) -> None:
     (ws.inbox / "补交").mkdir()
     write_workbook(ws.inbox / "台账.xlsx", Sheet.of("团队名册", roster_rows()[:1]))  # TEAM-HEAD
