@@ -605,6 +605,13 @@ class _TextScan:
         return Unreadable("FILE.cell_too_long", values)
 
 
+def _holds(buf: bytes, after: int) -> bool:
+    """Whether the cell tag that goes on at `after` can hold a value: not <c …/>. A tag
+    that runs past the chunk counts (the extent only errs on the safe side)."""
+    gt = buf.find(b">", after)
+    return gt < 0 or buf[gt - 1:gt] != b"/"
+
+
 @lru_cache(maxsize=256)
 def _greater_than(max_col: int, max_row: int) -> re.Pattern[bytes]:
     """A regex for a cell tag whose column or row is beyond (max_col, max_row)."""
@@ -678,23 +685,27 @@ class _SheetScan(_TextScan):
                     facts.hidden_rows.append(row_number(r.group(1) or r.group(2) or b"0"))
 
     def _extent(self, buf: bytes) -> None:
-        """Raise max_row/max_col to the cells in `buf`; a regex finds only the cells beyond."""
+        """Raise max_row/max_col to the cells in `buf` that hold something; a regex finds
+        only the cells beyond. An empty cell (<c r="IV1" s="3"/>: a fill or a border a clerk
+        drew across the sheet) is no data, and no reader makes room for it."""
         facts = self.facts
         last = _REF.match(buf, buf.rfind(b'<c r="'))
-        if last:  # rows come in order, so the last cell is nearly always the far one
+        if last and _holds(buf, last.end()):  # rows come in order: the last is the far one
             self._take(last)
         pos, updates = 0, 0
         while m := _greater_than(facts.max_col, facts.max_row).search(buf, pos):
             ref = _REF.match(buf, m.start())
             if ref is None:
                 raise _NeedTokens
+            pos = m.end()
+            if not _holds(buf, ref.end()):
+                continue
             self._take(ref)
-            pos, updates = m.end(), updates + 1
+            updates += 1
             if updates > 64:  # cells far out of order: take them all at once
-                cols = set(re.findall(rb'<c r="([A-Za-z]+)\d', buf))
-                rows = set(re.findall(rb'<c r="[A-Za-z]+(\d+)"', buf))
-                facts.max_col = max([facts.max_col, *(column_number(c) for c in cols)])
-                facts.max_row = max([facts.max_row, *(row_number(r) for r in rows)])
+                refs = [r for r in _REF.finditer(buf) if _holds(buf, r.end())]
+                facts.max_col = max([facts.max_col, *(column_number(r.group(1)) for r in refs)])
+                facts.max_row = max([facts.max_row, *(row_number(r.group(2)) for r in refs)])
                 break
 
     def _take(self, ref: re.Match[bytes]) -> None:
@@ -718,15 +729,20 @@ class _SheetScan(_TextScan):
                 if _ATTR_HIDDEN.search(attrs):
                     facts.hidden_rows.append(state.row)
                 continue
+            empty = attrs.rstrip().endswith(b"/")  # <c r="IV1" s="3"/>: a format, no data
             if value is None:
                 state.col += 1
                 row = max(state.row, 1)
+                if empty:
+                    continue
             else:
                 ref = _CELL_REF.fullmatch(value)
                 if ref is None:
                     raise Unreadable("FILE.corrupt", {
                         "detail": f"工作表“{self.label}”中有无效的单元格位置“{value[:20].decode('ascii', 'replace')}”"})
                 state.col, row = column_number(ref.group(1)), row_number(ref.group(2))
+                if empty:
+                    continue
             facts.max_col = max(facts.max_col, state.col)
             facts.max_row = max(facts.max_row, row)
         self._check_extent()

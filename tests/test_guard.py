@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from openpyxl.utils import get_column_letter
 
 from pipeline.guard import Limits, PackageFacts, SheetFacts, Unreadable, inspect_package
 from tests.builders import Sheet, write_workbook
@@ -217,7 +218,21 @@ def test_cells_without_ref_are_counted(tmp_path: Path) -> None:
     rows = '<row r="2"><c><v>1</v></c><c><v>2</v></c><c><v>3</v></c></row><row hidden="1"><c/></row>'
     sheet = h.MAIN_NS.join(['<worksheet xmlns="', f'"><sheetData>{rows}</sheetData></worksheet>'])
     facts = inspect_package(h.from_base(tmp_path, "无位置.xlsx", {h.SHEET_PART: sheet.encode()}))
-    assert (facts.sheets[0].far_cell, facts.sheets[0].hidden_rows) == ("C3", [3])
+    # row 3's <c/> holds nothing: hidden, but no extent
+    assert (facts.sheets[0].far_cell, facts.sheets[0].hidden_rows) == ("C2", [3])
+
+
+@pytest.mark.parametrize("slow", [False, True])
+def test_empty_formatted_cells_are_no_extent(tmp_path: Path, slow: bool) -> None:
+    # a header row filled yellow across to IV, borders drawn down to row 200,010
+    styled = "".join(f'<c r="{get_column_letter(c)}1" s="1"/>' for c in range(3, 257))
+    rows = (f'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>2</v></c>{styled}</row>'
+            '<row r="200010"><c r="A200010" s="2"/></row>')
+    if slow:  # cells written without r= take the exact path
+        rows += '<row r="200011"><c s="2"/><c s="2"/></row>'
+    sheet = h.MAIN_NS.join(['<worksheet xmlns="', f'"><sheetData>{rows}</sheetData></worksheet>'])
+    facts = inspect_package(h.from_base(tmp_path, "格式.xlsx", {h.SHEET_PART: sheet.encode()}))
+    assert facts.sheets[0].far_cell == "B1"
 
 
 @pytest.mark.parametrize("ref", ["A" + "9" * 5000, "A" * 5000 + "1", "A000000000000000000000001"])
