@@ -233,8 +233,15 @@ def locate_table(grid: Grid, ledger: str, model: type[pa.DataFrameModel]) -> Tab
     unknown: list[Column] = []
     ignored: set[int] = set()
     repeated: set[int] = set()  # a header given twice: reported as such, its column headed
-    for c, name in enumerate(_row_headers(grid, r, two_rows)):
+    names = _row_headers(grid, r, two_rows)
+    spanned = _spanned_header_cells(grid, range(r, r + len(header_rows)))
+    continues: dict[int, list[int]] = {}  # a header merged across columns: first -> the rest
+    for c, name in enumerate(names):
         if not name:
+            continue
+        first = spanned.get(c, c)
+        if first != c and names[first] == name:  # 情况记录 merged over H1:I1 is one column
+            continues.setdefault(first, []).append(c)
             continue
         if name in IGNORED_HEADERS:
             ignored.add(c)
@@ -266,8 +273,18 @@ def locate_table(grid: Grid, ledger: str, model: type[pa.DataFrameModel]) -> Tab
     prose = {table.columns[spec.header].index for spec in field_specs(model)
              if spec.prose and spec.header in table.columns}
     _read_rows(grid, table, first_data, headed={c.index for c in table.columns.values()}
-               | {c.index for c in unknown} | repeated, ignored=ignored, prose=prose)
+               | {c.index for c in unknown} | repeated | {c for cs in continues.values() for c in cs},
+               ignored=ignored, prose=prose, continues=continues)
     return table
+
+
+def _spanned_header_cells(grid: Grid, header_rows: range) -> dict[int, int]:
+    """Column -> the first column of a merge across columns that covers it in a header row."""
+    spanned: dict[int, int] = {}
+    for (r0, c0), (r1, c1) in grid.merges:
+        if c1 > c0 and any(r0 <= r <= r1 for r in header_rows):
+            spanned.update(dict.fromkeys(range(c0, c1 + 1), c0))
+    return spanned
 
 
 def _spread_sideways(grid: Grid, first: int) -> dict[int, set[int]]:
@@ -284,7 +301,8 @@ def _spread_sideways(grid: Grid, first: int) -> dict[int, set[int]]:
 
 
 def _read_rows(grid: Grid, table: Table, first: int, headed: set[int],
-               ignored: set[int], prose: AbstractSet[int] = frozenset()) -> None:
+               ignored: set[int], prose: AbstractSet[int] = frozenset(),
+               continues: dict[int, list[int]] | None = None) -> None:
     """The data rows below the header. A row with nothing in a headed column is no data
     row (a form's pre-numbered 序号 alone included); text in an unheaded column, other
     than an ignored one, is reported once per column. A total row says 合计 (小计, 累计…)
@@ -328,6 +346,9 @@ def _read_rows(grid: Grid, table: Table, first: int, headed: set[int],
         table.rows.append(excel_row)
         for header, col in table.columns.items():
             value = row[col.index] if col.index < len(row) else None
+            if is_blank(value) and continues and col.index in continues:  # under a merged header
+                value = next((row[c] for c in continues[col.index]
+                              if c < len(row) and not blank[c]), value)
             if has_invisible(value):
                 invisible.append(f"{get_column_letter(col.index + 1)}{excel_row}")
             values[header].append(value)

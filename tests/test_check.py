@@ -780,3 +780,17 @@ def test_a_blank_summary_date_is_pointed_at_where_the_column_is_given(tmp_path: 
     assert "第2行" in said.message
     assert dates == [AS_OF, dt.date(2026, 11, 30)]
 
+
+def test_a_header_merged_across_two_columns_is_one_column(tmp_path: Path) -> None:
+    names = headers("户册")
+    assert names[-1] == "地址"
+    last = chr(ord("A") + len(names) - 1)
+    after = chr(ord(last) + 1)
+    rows = [[row("户册", 户编号=f"LD-000{i}")[h] for h in names] + [None] for i in (1, 2)]
+    rows[1][-2:] = [None, "龙凤路2号"]  # typed into the merge's second column
+    sheet = Sheet(name="户册", header=[*names, ""], rows=rows, merges=[f"{last}1:{after}1"])
+    checked = check_file(write_workbook(tmp_path / "户册.xlsx", sheet), CONFIG, as_of=AS_OF)
+    assert (checked.verdict.errors, checked.verdict.warnings) == ([], [])
+    frame = checked.tables[0].frame
+    assert list(frame["地址"]) == [row("户册")["地址"], "龙凤路2号"]
+
