@@ -338,7 +338,7 @@ class _Package:
                     target = part
                     break
         found = self._find(target)
-        if found is None:
+        if found is None or found.lower() in OTHER_MAIN_PARTS:  # a .docx renamed .xlsx
             raise _not_a_workbook(self.names)
         return found
 
@@ -444,11 +444,15 @@ def _rels_path(part: str) -> str:
     return posixpath.join(folder, "_rels", name + ".rels")
 
 
+# the main part of a package that is no workbook, and what it is
+OTHER_FORMATS = {"xl/workbook.bin": "Excel二进制工作簿（.xlsb）", "content.xml": "WPS/LibreOffice表格（.ods）",
+                 "word/document.xml": "Word文档（.docx）", "ppt/presentation.xml": "PowerPoint演示文稿（.pptx）"}
+OTHER_MAIN_PARTS = frozenset(OTHER_FORMATS)
+
+
 def _not_a_workbook(names: set[str]) -> Unreadable:
-    kinds = [("xl/workbook.bin", "Excel二进制工作簿（.xlsb）"), ("content.xml", "WPS/LibreOffice表格（.ods）"),
-             ("word/document.xml", "Word文档（.docx）"), ("ppt/presentation.xml", "PowerPoint演示文稿（.pptx）")]
     lower = {n.lower() for n in names}
-    for member, kind in kinds:
+    for member, kind in OTHER_FORMATS.items():
         if member in lower:
             return Unreadable("FILE.other_format", {"kind": kind})
     return Unreadable("FILE.corrupt", {"detail": "压缩包中没有工作簿部件xl/workbook.xml"})

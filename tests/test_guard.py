@@ -60,6 +60,21 @@ def test_other_office_formats_are_named(tmp_path: Path) -> None:
     assert ".ods" in exc.message
 
 
+@pytest.mark.parametrize(("main", "kind"), [("word/document.xml", ".docx"),
+                                            ("ppt/presentation.xml", ".pptx")])
+def test_a_word_or_powerpoint_file_renamed_is_named(tmp_path: Path, main: str, kind: str) -> None:
+    path = tmp_path / "台账.xlsx"
+    office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+    with zipfile.ZipFile(path, "w") as zf:  # as Word and PowerPoint write them
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("_rels/.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/'
+                    f'package/2006/relationships"><Relationship Id="rId1" Type="{office}" '
+                    f'Target="{main}"/></Relationships>')
+        zf.writestr(main, "<document/>")
+    exc = refused(path)
+    assert exc.key == "FILE.other_format" and kind in exc.message
+
+
 def test_zip_without_workbook_is_corrupt(tmp_path: Path) -> None:
     path = tmp_path / "压缩包.xlsx"
     with zipfile.ZipFile(path, "w") as zf:
