@@ -446,8 +446,8 @@ class Figures:
             "SELECT community,"
             " SUM(status = :closed AND closed BETWEEN :start AND :end) AS closed,"
             " SUM(status = :closed AND closed BETWEEN :start AND :end AND closed <= due) AS on_time,"
-            " SUM(status = :closed AND closed BETWEEN :start AND :end AND feedback IS NOT NULL)"
-            "   AS fed_back,"
+            " SUM(status = :closed AND closed BETWEEN :start AND :end AND feedback <= :end)"
+            "   AS fed_back,"  # a 反馈日期 after the period's end (a run dated back) is not yet
             " SUM(status = :closed AND closed BETWEEN :start AND :end AND rating IS NOT NULL"
             "   AND rating != :unrated) AS rated,"
             " SUM(status = :closed AND closed BETWEEN :start AND :end AND rating = :dissatisfied)"

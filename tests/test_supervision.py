@@ -459,3 +459,20 @@ def test_a_community_recording_visits_without_a_work_ledger_misses_those_weeks(
     found = weekly(at(D(2026, 12, 1)))
     assert found["龙导"] == [f"2026-W{w}" for w in range(41, 49)]
     assert found["仁和"] == ["从未提交"]
+
+
+def test_a_feedback_given_after_a_back_dated_as_of_counts_neither_way(
+        ws: Workspace, at: Any) -> None:
+    # closed 11-03, fed back 11-25: a run dated 11-20 sees it closed and not yet fed back
+    submit(ws, D(2026, 11, 26), Sheet.of("问题台账", [row(
+        "问题台账", 登记日期=D(2026, 11, 2), 办理状态="已办结", 办结日期=D(2026, 11, 3),
+        办理结果="已修复", 反馈日期=D(2026, 11, 25))]))
+    assert [i.details[Issue.issue_id] for i in at(D(2026, 11, 20)).of("feedback")] == [
+        "LD-2026-001"]
+    assert at(D(2026, 11, 26)).of("feedback") == []
+    with Master(ws.master) as master:
+        def row_of(as_of: dt.date) -> Any:
+            return next(r for r in compute_statistics(master, ws.config(), as_of).rows
+                        if r.community == "龙导")
+        assert (row_of(D(2026, 11, 20)).closed, row_of(D(2026, 11, 20)).fed_back) == (1, 0)
+        assert (row_of(D(2026, 11, 26)).closed, row_of(D(2026, 11, 26)).fed_back) == (1, 1)
