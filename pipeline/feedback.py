@@ -134,7 +134,11 @@ def write_feedback(workspace: Workspace, verdict: Verdict, source: Path | None,
                     raise
                 annotated = target
             else:  # nothing to mark: the copy is the file itself (an openpyxl round
-                # trip costs ~0.3 s per file)
+                # trip costs ~0.3 s per file), with its macros: Excel opens an .xlsm only
+                # under its own extension
+                if PureWindowsPath(verdict.file).suffix.lower() == ".xlsm":
+                    batch.remove(target)  # an earlier marked copy of the same name
+                    target = target.with_suffix(".xlsm")
                 annotated = batch.write_bytes(target, source.read_bytes())
         except Exception:  # the report must still reach the clerk; the page says so
             log.exception("annotated copy of %s failed", verdict.file)

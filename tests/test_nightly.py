@@ -500,6 +500,16 @@ def test_a_file_named_in_gbk_bytes_is_taken_under_its_chinese_name(ws: Workspace
         "龙导_第48周.xlsx"
 
 
+def test_a_clean_macro_workbooks_copy_keeps_its_extension(ws: Workspace) -> None:
+    base_workbook(ws.inbox / "基础.xlsm")
+    [result] = run(ws).files
+    assert result.status == "accepted"
+    copies = sorted(p.name for p in (ws.feedback / "龙导").glob("*批注*"))
+    assert copies == ["基础.xlsm_批注.xlsm"]  # Excel refuses macros behind .xlsx
+    assert "基础.xlsm_批注.xlsm" in (ws.root / result.feedback).with_suffix(".html").read_text(
+        "utf-8")
+
+
 def test_files_of_one_name_in_two_folders_each_keep_their_report(ws: Workspace) -> None:
     (ws.inbox / "补交").mkdir()
     write_workbook(ws.inbox / "台账.xlsx", Sheet.of("团队名册", roster_rows()[:1]))  # TEAM-HEAD
