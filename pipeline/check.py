@@ -116,10 +116,11 @@ class StartedCheck:
             # against no community's 户册 or 名册
             off_street = {(f.sheet, f.row) for f in checked.verdict.findings
                           if f.rule == "CHOICE" and f.column == Roster.community}
+            said = {(f.sheet, f.cell, f.rule) for f in checked.verdict.findings if f.cell}
             try:
                 checked.verdict.findings += [
                     f for f in check_references(checked.tables, master, earlier)
-                    if (f.sheet, f.row) not in off_street]
+                    if (f.sheet, f.row) not in off_street and (f.sheet, f.cell, f.rule) not in said]
             except Exception as exc:  # our fault: this file is not taken, the night goes on
                 checked.verdict.findings.append(Finding("FILE", say(
                     "FILE.check_crashed", check="与总台账核对", detail=repr(exc)[:200])))

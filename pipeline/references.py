@@ -20,6 +20,7 @@ from pipeline.messages import say
 from pipeline.store import Master
 from schemas import Household, Issue, Reception, Roster, Schedule, Summary, Visit, WorkLog
 from schemas.choices import HOUSEHOLD_TYPES, ISSUE_LEVELS
+from schemas.privacy import ADDRESSED, NOBODY
 from schemas.rules import WARNING
 
 CUMULATIVE = (Summary.visited, Summary.residents, Summary.businesses, Summary.received,
@@ -62,6 +63,30 @@ class References:
         else:
             return None
         return set(rows[column].dropna().astype(str)) if len(rows) else None
+
+    def private_words(self, community: str) -> list[str]:
+        """What public text must never hold for `community`: its 户册 addresses and the
+        names of its residents known to the file or the master (反映人, 来访人), whole or as
+        given name and form of address (秀娟阿姨); team members' names are public."""
+        key = ("private", community, "")
+        if key not in self._known:
+            addresses = self._values(Household.Config.name, community, Household.address) or set()
+            team = {"".join(n.split()) for n in self._values(
+                Roster.Config.name, community, Roster.name) or set()}
+            names: set[str] = set()
+            for ledger, column in ((Issue.Config.name, Issue.reporter),
+                                   (Reception.Config.name, Reception.visitor_name)):
+                frames = [t.frame[t.frame[Roster.community] == community][column]
+                          for t in self.tables if t.ledger == ledger]
+                if self.master is not None:
+                    frames.append(self.master.current(ledger, community, columns=(column,))[column])
+                for cell in pd.concat(frames).dropna().astype(str) if frames else ():
+                    names |= {n for n in NAME_LIST.split("".join(cell.split())) if len(n) >= 2}
+            names = {n for n in names - team if not any(word in n for word in NOBODY)}
+            forms = {n[1:] + a for n in names if len(n) >= 3 for a in ADDRESSED}
+            self._known[key] = set(names) | forms | {
+                a for a in ("".join(x.split()) for x in addresses) if len(a) >= 6}
+        return sorted(self._known[key] or (), key=len, reverse=True)
 
     def households(self, community: str) -> set[str] | None:
         return self._values(Household.Config.name, community, Household.household_id)
@@ -188,7 +213,8 @@ def _work_log(table: LedgerRows, refs: References) -> list[Finding]:
 
 
 def _schedule(table: LedgerRows, refs: References) -> list[Finding]:
-    return _members(table, refs, Schedule.leader)  # DOMAIN: 带队领导 is on the 名册
+    # DOMAIN: 带队领导 is on the 名册
+    return _members(table, refs, Schedule.leader) + _public_text(table, refs)
 
 
 def _escalation(table: LedgerRows, refs: References) -> list[Finding]:
@@ -262,6 +288,30 @@ def _falls(table: LedgerRows, refs: References, community: str,
     return findings
 
 
+def _public_text(table: LedgerRows, refs: References) -> list[Finding]:
+    """FORMAT: public text (公开摘要; 驻点安排's 变更说明 and 驻点地点) that holds a 户册 address
+    or the name of a resident the file or the master knows goes on no notice board. The
+    schema checks the row's own resident; this checks against everything known."""
+    findings = []
+    frame = table.frame
+    for header in PUBLIC_TEXT.get(table.ledger, ()):
+        if header not in frame:
+            continue
+        rows = frame[frame[header].notna() & frame[Roster.community].notna()]
+        for community, group in rows.groupby(Roster.community, sort=False):
+            private = refs.private_words(str(community))
+            for row, text in group[header].astype(str).items():
+                squeezed = "".join(text.split())
+                if any(word in squeezed for word in private):
+                    findings.append(_finding("FORMAT", say("FORMAT.private_known", column=header),
+                                             table, header, int(row), text))
+    return findings
+
+
+PUBLIC_TEXT = {Issue.Config.name: (Issue.public_summary,),
+               Schedule.Config.name: (Schedule.reason, Schedule.place)}
+
+
 def _shrunk(table: LedgerRows, refs: References) -> list[Finding]:
     """A snapshot (户册, 团队名册) replaces the community's whole one: a clerk sending only the
     few households she added would wipe the rest. Less than half of what the master holds
@@ -296,6 +346,6 @@ RULES = {
     Reception.Config.name: _receptions,
     WorkLog.Config.name: _work_log,
     Schedule.Config.name: _schedule,
-    Issue.Config.name: _escalation,
+    Issue.Config.name: lambda table, refs: _escalation(table, refs) + _public_text(table, refs),
     Summary.Config.name: _monotone,
 }

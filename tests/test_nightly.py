@@ -177,6 +177,32 @@ def test_a_snapshot_much_shorter_than_the_one_it_replaces_is_questioned(ws: Work
     assert whole["warnings"] == []  # 12 of 3 held: no shrink
 
 
+def test_public_text_holding_what_the_master_knows_of_a_resident_is_refused(
+        ws: Workspace) -> None:
+    write_workbook(ws.inbox / "01_基础.xlsx", Sheet.of("团队名册", roster_rows()),
+                   Sheet.of("户册", [row("户册", 户编号="LD-0001", 地址="龙凤路27栋303房")]),
+                   Sheet.of("接待登记", [row("接待登记", 来访人="江敏国")]),
+                   Sheet.of("问题台账", [row("问题台账", 反映人="赵秀娟")]))
+    run(ws)
+    written = {"LD-2026-002": "修复龙凤路27栋303房漏水",  # an address of the 户册
+               "LD-2026-003": "为江敏国家更换水管",        # a 来访人 of 接待登记
+               "LD-2026-004": "秀娟阿姨家门口路灯已修复",   # another issue's 反映人, by given name
+               "LD-2026-005": "陈联络带队清理3巷杂物"}      # a team member: public
+    issues = [row("问题台账", 问题编号=key, 反映人="匿名", 联系电话=None, 公开摘要=text)
+              for key, text in written.items()]
+    schedule = row("驻点安排", 驻点日期=dt.date(2026, 12, 29), 安排类型="变更",
+                   变更说明="改到赵秀娟家楼下", 驻点地点="龙导社区党群服务中心")
+    write_workbook(ws.inbox / "02_问题.xlsx", Sheet.of("问题台账", issues),
+                   Sheet.of("驻点安排", [schedule]))
+    [result] = run(ws).files
+    report = feedback_of(ws, result)
+    assert result.status == "rejected"
+    assert [(e["rule"], e["sheet"], e["cell"]) for e in report["errors"]] == [
+        ("FORMAT", "问题台账", "S2"), ("FORMAT", "问题台账", "S3"), ("FORMAT", "问题台账", "S4"),
+        ("FORMAT", "驻点安排", "J2")]
+    assert "本社区群众的姓名或户册中的住址" in report["errors"][0]["message"]
+
+
 def test_two_sheets_of_one_kind_in_a_workbook_both_count(ws: Workspace) -> None:
     write_workbook(ws.inbox / "01_基础.xlsx", Sheet.of("团队名册", roster_rows()),
                    Sheet.of("户册", households(20)))
