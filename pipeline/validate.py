@@ -186,6 +186,8 @@ def _schema_findings(
         cases = errors.failure_cases
     findings: list[Finding] = []
     uniqueness_done = False
+    said: set[tuple[int, str, str]] = set()  # row rules said, by cell: two rules on one cell
+    ruled: set[tuple[int, str]] = set()      # both speak (SUM-BOUND and SUM-SPLIT on 已走访)
     for case in cases.itertuples(index=False):
         check = str(case.check)
         column = case.column
@@ -203,13 +205,18 @@ def _schema_findings(
             rule, column = check.split("@", 1)
         else:
             rule = ""
-        if column in absent or (row, column) in reported:
+        cell = (row, column)
+        if column in absent or (cell in reported and not (rule and cell in ruled)) \
+                or (row, column, rule) in said:
             continue
         finding = _explain(table, specs[column], frame.loc[row], row, check, rule, converted)
         if finding is None:
             findings.append(_crash(table, check, f"{column}第{row}行"))
             continue
-        reported.add((row, column))
+        reported.add(cell)
+        if rule:
+            said.add((row, column, rule))
+            ruled.add(cell)
         findings.append(finding)
     return findings
 

@@ -794,3 +794,13 @@ def test_a_header_merged_across_two_columns_is_one_column(tmp_path: Path) -> Non
     frame = checked.tables[0].frame
     assert list(frame["地址"]) == [row("户册")["地址"], "龙凤路2号"]
 
+
+def test_two_sum_rules_on_one_cell_are_both_said(tmp_path: Path) -> None:
+    # 1100 visited of 1050 households, and 755 + 65 is not 1100 either: fixing one alone
+    # would only bring the other to light on the next try
+    values = row("社区汇总", **{"总户数(户)": 1050, "已走访户数(户)": 1100, "群众(户)": 755,
+                              "企业/工商户(户)": 65, "走访率": None})
+    verdict = verdict_of(tmp_path, Sheet.of("社区汇总", [values]))
+    assert sorted((f.rule, f.cell) for f in verdict.errors) == [
+        ("SUM-BOUND", "E2"), ("SUM-SPLIT", "E2")]
+
