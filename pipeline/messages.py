@@ -110,6 +110,9 @@ MESSAGES: dict[str, str] = {
     "SUM-RATE": "填写的走访率{value}与计算值不符：{visited}÷{total} = {computed}。走访率由系统计算，可以不填。",
     "SUM-MONOTONE": "{column}{value}比此前报送的{other}（截至{date}）少。本年累计数不应减少，请核对。",
     "SUM-MONOTONE.later": "{column}{value}比之后报送的{other}（截至{date}）多。本年累计数不应减少，请核对。",
+    "SHEET.replaces_beyond": "本表有{week}的记录。按规则，新交的{ledger}会整体替换{community}社区这一周以前交过的记录，"
+                             "其中{days}的{count}条不在本表中，将被删除（常见于按月填报时，一周跨两个月）。"
+                             "如需保留，请把这几天的记录也填进本表后重新提交。",
     "SHEET.shrunk": "{ledger}中{community}社区只有{sent}{unit}，系统中现有{held}{unit}，少了一半以上。"
                     "{ledger}会整体替换原有的{ledger}，没有列出的将被删除：请确认这是完整的{ledger}，"
                     "而不只是新增或修改的几行。",

@@ -17,8 +17,19 @@ import pandas as pd
 from pipeline.convert import LedgerRows
 from pipeline.findings import Finding
 from pipeline.messages import say
-from pipeline.store import Master
-from schemas import Household, Issue, Reception, Roster, Schedule, Summary, Visit, WorkLog
+from pipeline.store import Master, scope_of
+from schemas import (
+    LEDGERS,
+    Household,
+    Issue,
+    Reception,
+    Roster,
+    Schedule,
+    Summary,
+    Visit,
+    WorkLog,
+    ledger_meta,
+)
 from schemas.choices import HOUSEHOLD_TYPES, ISSUE_LEVELS
 from schemas.privacy import ADDRESSED, NOBODY
 from schemas.rules import WARNING
@@ -200,16 +211,47 @@ def _visits(table: LedgerRows, refs: References) -> list[Finding]:
                  table, Visit.household_id, int(row), value)
         for row, value in bad.items()]
     findings += _members(table, refs, Visit.visitor)
-    return findings + _issues_cited(table, refs, Visit.issue_id)
+    return findings + _issues_cited(table, refs, Visit.issue_id) + _replaced_beyond(table, refs)
 
 
 def _receptions(table: LedgerRows, refs: References) -> list[Finding]:
-    return _members(table, refs, Reception.receiver) + _issues_cited(table, refs,
-                                                                     Reception.issue_id)
+    return _members(table, refs, Reception.receiver) + _issues_cited(
+        table, refs, Reception.issue_id) + _replaced_beyond(table, refs)
 
 
 def _work_log(table: LedgerRows, refs: References) -> list[Finding]:
-    return _members(table, refs, WorkLog.leader)
+    return _members(table, refs, WorkLog.leader) + _replaced_beyond(table, refs)
+
+
+def _replaced_beyond(table: LedgerRows, refs: References) -> list[Finding]:
+    """An event sheet replaces the master's rows of its community in the ISO weeks it
+    covers (DOMAIN), days it does not list included: a monthly file for December takes
+    the week of 30 November with it. Taken as DOMAIN says, with a 警告 naming the days."""
+    if refs.master is None:
+        return []
+    model = LEDGERS[table.ledger]
+    name = ledger_meta(model)["date"]
+    header = getattr(model, name)
+    frame = table.frame
+    dated = frame[frame[header].notna() & frame[Roster.community].notna()]
+    if dated.empty:
+        return []
+    scopes = pd.Series(scope_of(table.ledger, dated), index=dated.index)
+    own = set(zip(scopes, (day.date().isoformat() for day in dated[header]), strict=True))
+    held = refs.master.current_dates(table.ledger, sorted(set(scopes)), name)
+    beyond = held[pd.Series([(scope, day) not in own for scope, day in zip(
+        held["scope"], held["day"], strict=True)], index=held.index, dtype=bool)]
+    findings = []
+    for scope, rows in beyond.groupby("scope", sort=True):
+        community, week = str(scope).rsplit("|", 1)
+        first = int(scopes.index[scopes == scope][0])
+        findings.append(Finding(
+            "SHEET", say("SHEET.replaces_beyond", week=week, count=len(rows),
+                         days="、".join(sorted(set(rows["day"]))), community=community,
+                         ledger=table.ledger),
+            severity=WARNING, sheet=table.sheet, cell=table.cell(header, first), row=first,
+            column=header, value=week))
+    return findings
 
 
 def _schedule(table: LedgerRows, refs: References) -> list[Finding]:

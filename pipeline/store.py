@@ -220,6 +220,17 @@ class Master:
         `columns`, by header, when given: typing every column costs more than the query)."""
         return self._read(ledger, "superseded_by IS NULL", community, columns)
 
+    def current_dates(self, ledger: str, scopes: Sequence[str], column: str) -> pd.DataFrame:
+        """scope and `column` (a date, YYYY-MM-DD) of the current rows in `scopes`."""
+        frames = []
+        for at in range(0, len(scopes), KEYS_PER_QUERY):
+            chunk = list(scopes[at:at + KEYS_PER_QUERY])
+            frames.append(pd.read_sql_query(
+                f'SELECT scope, substr("{column}", 1, 10) AS day FROM {table_name(ledger)} '
+                f"WHERE superseded_by IS NULL AND scope IN ({', '.join('?' * len(chunk))})",
+                self.db, params=chunk))
+        return pd.concat(frames) if frames else pd.DataFrame(columns=["scope", "day"])
+
     def current_count(self, ledger: str, community: str) -> int:
         """How many current rows `community` has in `ledger`."""
         return int(self.db.execute(

@@ -203,6 +203,24 @@ def test_public_text_holding_what_the_master_knows_of_a_resident_is_refused(
     assert "本社区群众的姓名或户册中的住址" in report["errors"][0]["message"]
 
 
+def test_a_month_file_replacing_a_week_begun_last_month_says_which_days_go(
+        ws: Workspace) -> None:
+    base_workbook(ws.inbox / "01_基础.xlsx")
+    write_workbook(ws.inbox / "02_十一月.xlsx", Sheet.of("走访登记", [
+        *visits([1], dt.date(2026, 11, 27)), *visits([2, 3], dt.date(2026, 11, 30))]))
+    os.utime(ws.inbox / "01_基础.xlsx", ns=(1, 1))
+    run(ws, as_of=dt.date(2026, 12, 3))
+    # December's file: 2026-W49 runs from Monday 30 November to 6 December
+    write_workbook(ws.inbox / "03_十二月.xlsx", Sheet.of("走访登记", visits([4], dt.date(2026, 12, 1))))
+    [result] = run(ws, as_of=dt.date(2026, 12, 3)).files
+    assert result.status == "accepted"  # DOMAIN's scope, taken as it says
+    [warning] = feedback_of(ws, result)["warnings"]
+    assert (warning["rule"], warning["cell"], warning["value"]) == ("SHEET", "A2", "2026-W49")
+    assert "2026-11-30的2条不在本表中" in warning["message"]
+    with Master(ws.master) as master:
+        assert sorted(master.current("走访登记")["户编号"]) == ["LD-0001", "LD-0004"]
+
+
 def test_two_sheets_of_one_kind_in_a_workbook_both_count(ws: Workspace) -> None:
     write_workbook(ws.inbox / "01_基础.xlsx", Sheet.of("团队名册", roster_rows()),
                    Sheet.of("户册", households(20)))
