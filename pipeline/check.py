@@ -307,6 +307,9 @@ def _check_sheet(grid, ledger, config, as_of, checked, sheet_facts) -> list[Find
     findings = list(table.findings)
     if sheet_facts is not None:
         findings += _hidden_rows(table, sheet_facts.hidden_rows)
+        if sheet_facts.state != "visible":  # read like hidden rows are, and said
+            findings.append(Finding("SHEET", say("SHEET.hidden", sheet=grid.name, kind=ledger),
+                                    severity=WARNING, sheet=grid.name))
     checked.verdict.sheets.append(SheetInfo(sheet=grid.name, kind=ledger, rows=len(table.rows)))
     if not table.rows:  # said once for the whole file, if every sheet is empty
         return findings

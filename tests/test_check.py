@@ -804,3 +804,17 @@ def test_two_sum_rules_on_one_cell_are_both_said(tmp_path: Path) -> None:
     assert sorted((f.rule, f.cell) for f in verdict.errors) == [
         ("SUM-BOUND", "E2"), ("SUM-SPLIT", "E2")]
 
+
+def test_a_hidden_ledger_sheet_is_read_and_said(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+    path = write_workbook(tmp_path / "户册.xlsx", HOUSEHOLDS, Sheet.of("走访登记", [row("走访登记")]))
+    book = load_workbook(path)
+    book["走访登记"].sheet_state = "hidden"
+    book.save(path)
+    verdict = check_file(path, CONFIG, as_of=AS_OF).verdict
+    assert verdict.status == "valid"
+    assert [(f.rule, f.sheet) for f in verdict.warnings if f.rule == "SHEET"] == [
+        ("SHEET", "走访登记")]
+    assert "隐藏" in next(f.message for f in verdict.warnings if f.rule == "SHEET")
+    assert [(s.sheet, s.rows) for s in verdict.sheets] == [("户册", 9), ("走访登记", 1)]
+
