@@ -110,6 +110,8 @@ def _convert_cell(spec: FieldSpec, value: Any) -> tuple[Any, str | None]:
         return None, value.key
     if isinstance(value, str) and clean_text(value).upper() in EXCEL_ERRORS:
         return None, "TYPE.error_value"
+    if isinstance(value, str) and not spec.prose and value.lstrip().startswith("'"):
+        value = value.lstrip()[1:]  # '2026-11-03, 'LD-0003: Excel's text mark, typed out
     try:
         converted = to_prose(value) if spec.prose else CONVERTERS[spec.kind](value)
     except CellError as err:

@@ -818,3 +818,15 @@ def test_a_hidden_ledger_sheet_is_read_and_said(tmp_path: Path) -> None:
     assert "隐藏" in next(f.message for f in verdict.warnings if f.rule == "SHEET")
     assert [(s.sheet, s.rows) for s in verdict.sheets] == [("户册", 9), ("走访登记", 1)]
 
+
+def test_a_typed_out_text_mark_is_no_part_of_a_value(tmp_path: Path) -> None:
+    visits = Sheet.of("走访登记", [row("走访登记", 日期="'2026-11-03", 户编号="'LD-0003", 人数="'2",
+                                         情况记录="'引号开头的记录")])
+    checked = check_file(write_workbook(tmp_path / "走访.xlsx", visits, HOUSEHOLDS), CONFIG,
+                         as_of=AS_OF)
+    assert checked.verdict.errors == []
+    frame = next(t.frame for t in checked.tables if t.ledger == "走访登记")
+    assert (frame.iloc[0]["日期"].date(), frame.iloc[0]["户编号"], frame.iloc[0]["人数"]) == (
+        dt.date(2026, 11, 3), "LD-0003", 2)
+    assert frame.iloc[0]["情况记录"] == "'引号开头的记录"  # prose keeps what was written
+
