@@ -84,15 +84,18 @@ class References:
             addresses = self._values(Household.Config.name, community, Household.address) or set()
             team = {"".join(n.split()) for n in self._values(
                 Roster.Config.name, community, Roster.name) or set()}
-            names: set[str] = set()
-            for ledger, column in ((Issue.Config.name, Issue.reporter),
-                                   (Reception.Config.name, Reception.visitor_name)):
-                frames = [t.frame[t.frame[Roster.community] == community][column]
-                          for t in self.tables if t.ledger == ledger]
+            cells: set[str] = set()
+            for ledger, field in ((Issue.Config.name, "reporter"),
+                                  (Reception.Config.name, "visitor_name")):
+                column = getattr(LEDGERS[ledger], field)
+                for t in self.tables:
+                    if t.ledger == ledger:
+                        mine = t.frame[t.frame[Roster.community] == community][column]
+                        cells |= set(mine.dropna().astype(str))
                 if self.master is not None:
-                    frames.append(self.master.current(ledger, community, columns=(column,))[column])
-                for cell in pd.concat(frames).dropna().astype(str) if frames else ():
-                    names |= {n for n in NAME_LIST.split("".join(cell.split())) if len(n) >= 2}
+                    cells |= self.master.current_values(ledger, community, field)
+            names = {n for cell in cells for n in NAME_LIST.split("".join(cell.split()))
+                     if len(n) >= 2}
             names = {n for n in names - team if not any(word in n for word in NOBODY)}
             forms = {n[1:] + a for n in names if len(n) >= 3 for a in ADDRESSED}
             self._known[key] = set(names) | forms | {
