@@ -30,8 +30,8 @@ from schemas import (
     WorkLog,
     ledger_meta,
 )
-from schemas.choices import HOUSEHOLD_TYPES, ISSUE_LEVELS
-from schemas.privacy import ADDRESSED, NOBODY
+from schemas.choices import HOUSEHOLD_TYPES, ISSUE_LEVELS, RESIDENT_TYPE
+from schemas.privacy import KnownResidents, split_names
 from schemas.rules import WARNING
 
 CUMULATIVE = (Summary.visited, Summary.residents, Summary.businesses, Summary.received,
@@ -47,6 +47,7 @@ class References:
         self.master = master
         self.earlier = earlier  # validate: the valid files checked before (tables), newest first
         self._known: dict[tuple[str, str, str], set[str] | None] = {}  # one lookup per file
+        self._residents: dict[str, KnownResidents] = {}
 
     def _own(self, ledger: str) -> pd.DataFrame | None:
         frames = [t.frame for t in self.tables if t.ledger == ledger]
@@ -59,7 +60,8 @@ class References:
             self._known[key] = self._look_up(ledger, community, column)
         return self._known[key]
 
-    def _look_up(self, ledger: str, community: str, column: str) -> set[str] | None:
+    def _look_up(self, ledger: str, community: str, column: str,
+                 where: tuple[str, str] | None = None) -> set[str] | None:
         own = self._own(ledger)
         # as if merged: the newest earlier file with the community, all its sheets of the ledger
         before = next((pd.concat(frames) for tables in self.earlier if (frames := [
@@ -70,18 +72,19 @@ class References:
         elif before is not None:
             rows = before[before[Roster.community] == community]
         elif self.master is not None:
-            rows = self.master.current(ledger, community, columns=(column,))
+            rows = self.master.current(ledger, community,
+                                       columns=(column,) if where is None else (column, where[0]))
         else:
             return None
+        if where is not None:  # only the rows whose where[0] column holds where[1]
+            rows = rows[rows[where[0]] == where[1]]
         return set(rows[column].dropna().astype(str)) if len(rows) else None
 
-    def private_words(self, community: str) -> list[str]:
-        """What public text must never hold for `community`: its 户册 addresses and the
-        names of its residents known to the file or the master (反映人, 来访人), whole or as
-        given name and form of address (秀娟阿姨); team members' names are public."""
-        key = ("private", community, "")
-        if key not in self._known:
-            addresses = self._values(Household.Config.name, community, Household.address) or set()
+    def residents(self, community: str) -> KnownResidents:
+        """The residents `community`'s records name (反映人, 来访人; the file's and the
+        master's), and its 居民户 addresses: what its public text must never hold. Team
+        members' names are public."""
+        if community not in self._residents:
             team = {"".join(n.split()) for n in self._values(
                 Roster.Config.name, community, Roster.name) or set()}
             cells: set[str] = set()
@@ -94,13 +97,11 @@ class References:
                         cells |= set(mine.dropna().astype(str))
                 if self.master is not None:
                     cells |= self.master.current_values(ledger, community, field)
-            names = {n for cell in cells for n in NAME_LIST.split("".join(cell.split()))
-                     if len(n) >= 2}
-            names = {n for n in names - team if not any(word in n for word in NOBODY)}
-            forms = {n[1:] + a for n in names if len(n) >= 3 for a in ADDRESSED}
-            self._known[key] = set(names) | forms | {
-                a for a in ("".join(x.split()) for x in addresses) if len(a) >= 6}
-        return sorted(self._known[key] or (), key=len, reverse=True)
+            names = {n for cell in cells for n in split_names(cell)} - team
+            addresses = self._look_up(Household.Config.name, community, Household.address,
+                                      where=(Household.type, RESIDENT_TYPE)) or set()
+            self._residents[community] = KnownResidents(names, addresses)
+        return self._residents[community]
 
     def households(self, community: str) -> set[str] | None:
         return self._values(Household.Config.name, community, Household.household_id)
@@ -344,10 +345,9 @@ def _public_text(table: LedgerRows, refs: References) -> list[Finding]:
             continue
         rows = frame[frame[header].notna() & frame[Roster.community].notna()]
         for community, group in rows.groupby(Roster.community, sort=False):
-            private = refs.private_words(str(community))
+            residents = refs.residents(str(community))
             for row, text in group[header].astype(str).items():
-                squeezed = "".join(text.split())
-                if any(word in squeezed for word in private):
+                if residents.found_in(text):
                     findings.append(_finding("FORMAT", say("FORMAT.private_known", column=header),
                                              table, header, int(row), text))
     return findings

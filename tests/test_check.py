@@ -256,6 +256,8 @@ def test_a_public_summary_never_names_the_resident(tmp_path: Path, summary: str,
     ("王大妈、李伯", "李伯家门口路灯已修复", True),     # two reporters in one cell
     ("区志强", "社区某楼道灯已更换", True),            # her surname masked, even after 社
     ("王大妈", "桥梁某处栏杆已加固", False),           # 梁某 is a mask only of a 梁's name
+    ("王秀芳 李国明", "李国明家门口路灯已修复", True),  # two names parted by a space
+    ("王　大妈", "王大妈家门口路灯已修复", True),        # one name padded to align
 ])
 def test_a_public_summary_reads_the_reporter_cell_as_clerks_fill_it(
         tmp_path: Path, reporter: str, summary: str, refused: bool) -> None:

@@ -180,14 +180,21 @@ def test_a_snapshot_much_shorter_than_the_one_it_replaces_is_questioned(ws: Work
 def test_public_text_holding_what_the_master_knows_of_a_resident_is_refused(
         ws: Workspace) -> None:
     write_workbook(ws.inbox / "01_基础.xlsx", Sheet.of("团队名册", roster_rows()),
-                   Sheet.of("户册", [row("户册", 户编号="LD-0001", 地址="龙凤路27栋303房")]),
-                   Sheet.of("接待登记", [row("接待登记", 来访人="江敏国")]),
-                   Sheet.of("问题台账", [row("问题台账", 反映人="赵秀娟")]))
+                   Sheet.of("户册", [row("户册", 户编号="LD-0001", 地址="龙凤路27栋303房"),
+                                     row("户册", 户编号="LD-0002", 类型="驻社区单位",
+                                         地址="宝岗大道南123号")]),
+                   Sheet.of("接待登记", [row("接待登记", 来访人=who) for who in (
+                       "江敏国", "物业公司", "楼长", "高峰", "周平")]),
+                   Sheet.of("问题台账", [row("问题台账", 反映人="赵秀娟"),
+                                         row("问题台账", 问题编号="LD-2026-009", 反映人="网格员")]))
     run(ws)
     written = {"LD-2026-002": "修复龙凤路27栋303房漏水",  # an address of the 户册
                "LD-2026-003": "为江敏国家更换水管",        # a 来访人 of 接待登记
                "LD-2026-004": "秀娟阿姨家门口路灯已修复",   # another issue's 反映人, by given name
-               "LD-2026-005": "陈联络带队清理3巷杂物"}      # a team member: public
+               "LD-2026-005": "陈联络带队清理3巷杂物",      # a team member: public
+               # posts, groups, two-character names that are words, a unit's address: public
+               "LD-2026-006": "督促物业公司更换3栋楼道灯，楼长协助", "LD-2026-007": "网格员巡查后修复路面",
+               "LD-2026-008": "避开用水高峰时段，每周平均清运三次", "LD-2026-010": "宝岗大道南123号门前积水已清"}
     issues = [row("问题台账", 问题编号=key, 反映人="匿名", 联系电话=None, 公开摘要=text)
               for key, text in written.items()]
     schedule = row("驻点安排", 驻点日期=dt.date(2026, 12, 29), 安排类型="变更",
