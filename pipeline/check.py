@@ -52,17 +52,17 @@ REFERENCE_COPY = re.compile(r"旧|上[周月期次年]|历史|备份|副本|往[
                             r"copy|old|backup", re.IGNORECASE)
 
 
-def ledger_of_sheet(key: str) -> str | None:
+def ledger_of_sheet(key: str) -> tuple[str | None, bool]:
     """The ledger a (normalised) sheet name names: 走访登记 or 走访登记表, or ending in one
-    of them after a prefix clerks add (龙导社区走访登记, 第48周工作台账), unless the prefix
-    marks a copy kept for reference (上周问题台账, 旧户册, 户册备份 is no ledger either)."""
+    of them after a prefix clerks add (龙导社区走访登记, 第48周工作台账); and whether the
+    prefix marks a copy kept for reference (上周问题台账, 旧户册, 户册备份)."""
     if key in SHEET_BY_NAME:
-        return SHEET_BY_NAME[key]
+        return SHEET_BY_NAME[key], False
     named = {(alias, ledger) for alias, ledger in SHEET_BY_NAME.items() if key.endswith(alias)}
     if len({ledger for _, ledger in named}) != 1:
-        return None
+        return None, False
     alias, ledger = max(named, key=lambda n: len(n[0]))  # 走访登记表 over 登记表-like tails
-    return None if REFERENCE_COPY.search(key[:-len(alias)]) else ledger
+    return ledger, REFERENCE_COPY.search(key[:-len(alias)]) is not None
 
 
 @dataclass
@@ -225,11 +225,18 @@ def parse_workbook(path: Path, config: Config, as_of: dt.date, facts: PackageFac
     except Exception as exc:  # calamine's own errors: corrupt parts, bad XML
         return _unreadable(verdict, say("FILE.damaged", detail=str(exc)[:200]))
     read_as: dict[str, str] = {}  # ledger -> the first sheet read as it
+    kinds = {grid.name: ledger_of_sheet(normalise_sheet_name(grid.name)) for grid in grids}
+    # 上周问题台账 beside 问题台账 is a copy kept for reference; 上周工作台账 alone is the ledger
+    plain = {ledger for ledger, marked in kinds.values() if ledger and not marked}
     for grid in grids:
-        key = normalise_sheet_name(grid.name)
-        if key in IGNORED_SHEETS:
+        if normalise_sheet_name(grid.name) in IGNORED_SHEETS:
             continue
-        ledger = ledger_of_sheet(key)
+        ledger, marked = kinds[grid.name]
+        if marked and ledger in plain:
+            verdict.findings.append(Finding("SHEET", say(
+                "SHEET.reference_copy", sheet=grid.name, kind=ledger), severity=WARNING,
+                sheet=grid.name))
+            continue
         if ledger is None:
             verdict.findings.append(Finding(
                 "SHEET", say("SHEET.unknown", sheet=grid.name, expected=expected), sheet=grid.name))

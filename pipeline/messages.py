@@ -113,6 +113,8 @@ MESSAGES: dict[str, str] = {
     "SHEET.replaces_beyond": "本表有{week}的记录。按规则，新交的{ledger}会整体替换{community}社区这一周以前交过的记录，"
                              "其中{days}的{count}条不在本表中，将被删除（常见于按月填报时，一周跨两个月）。"
                              "如需保留，请把这几天的记录也填进本表后重新提交。",
+    "SHEET.reference_copy": "工作表“{sheet}”看起来是留作参考的“{kind}”副本（本文件另有“{kind}”表），没有读取。"
+                            "如果它的内容也要提交，请把它并入“{kind}”表或改名后重新提交。",
     "SHEET.hidden": "工作表“{sheet}”是隐藏的，已按“{kind}”读取并计入。如果它只是留作参考的旧表，请删除它或把名字改掉后重新提交。",
     "SHEET.shrunk": "{ledger}中{community}社区只有{sent}{unit}，系统中现有{held}{unit}，少了一半以上。"
                     "{ledger}会整体替换原有的{ledger}，没有列出的将被删除：请确认这是完整的{ledger}，"

@@ -636,10 +636,20 @@ def test_sheet_names_as_clerks_spell_them(tmp_path: Path, name: str, kind: str) 
 @pytest.mark.parametrize("name", ["上周问题台账", "旧户册", "户册备份", "2025年户册（样表）", "走访登记 (2)"])
 def test_a_sheet_kept_for_reference_is_no_ledger(tmp_path: Path, name: str) -> None:
     kind = next(k for k in ("问题台账", "户册", "走访登记") if k in name)
-    verdict = verdict_of(tmp_path, Sheet.of("户册", [row("户册")]),
-                         Sheet.of(kind, [row(kind)], name=name))
-    assert [(s.sheet, s.kind) for s in verdict.sheets] == [("户册", "户册")]
-    assert [(f.rule, f.sheet, f.severity) for f in verdict.findings] == [("SHEET", name, "警告")]
+    sheets = [Sheet.of("户册", [row("户册")]), Sheet.of(kind, [row(kind)], name=name)]
+    if kind != "户册":  # the plain ledger beside it
+        sheets.append(Sheet.of(kind, [row(kind)]))
+    verdict = verdict_of(tmp_path, *sheets)
+    assert (name, kind) not in [(s.sheet, s.kind) for s in verdict.sheets]
+    assert [(f.rule, f.sheet, f.severity) for f in verdict.findings
+            if f.rule == "SHEET"] == [("SHEET", name, "警告")]
+
+
+def test_a_prefixed_sheet_alone_is_the_ledger(tmp_path: Path) -> None:
+    # filed on Monday: 上周工作台账 is last week's ledger, no copy of anything
+    verdict = verdict_of(tmp_path, Sheet.of("工作台账", [row("工作台账")], name="上周工作台账"))
+    assert [(s.sheet, s.kind, s.rows) for s in verdict.sheets] == [("上周工作台账", "工作台账", 1)]
+    assert not [f for f in verdict.findings if f.rule == "SHEET"]
 
 
 def test_a_key_given_in_two_sheets_of_one_ledger_is_a_unique_error(tmp_path: Path) -> None:
