@@ -236,12 +236,23 @@ def _replaced_beyond(table: LedgerRows, refs: References) -> list[Finding]:
     model = LEDGERS[table.ledger]
     name = ledger_meta(model)["date"]
     header = getattr(model, name)
-    frame = table.frame
-    dated = frame[frame[header].notna() & frame[Roster.community].notna()]
-    if dated.empty:
+    # one ledger, all its sheets: a day any of them lists stays; a week is said once, on
+    # the first sheet that covers it
+    sheets = [t for t in refs.tables if t.ledger == table.ledger]
+    position = next(i for i, t in enumerate(sheets) if t is table)
+    own: set[tuple[str, str]] = set()
+    said_before: set[str] = set()
+    scopes = pd.Series(dtype=object)
+    for i, sheet in enumerate(sheets):
+        dated = sheet.frame[sheet.frame[header].notna() & sheet.frame[Roster.community].notna()]
+        these = pd.Series(scope_of(table.ledger, dated), index=dated.index, dtype=object)
+        own |= set(zip(these, (day.date().isoformat() for day in dated[header]), strict=True))
+        if i < position:
+            said_before |= set(these)
+        elif i == position:
+            scopes = these[~these.isin(said_before)]
+    if scopes.empty:
         return []
-    scopes = pd.Series(scope_of(table.ledger, dated), index=dated.index)
-    own = set(zip(scopes, (day.date().isoformat() for day in dated[header]), strict=True))
     held = refs.master.current_dates(table.ledger, sorted(set(scopes)), name)
     beyond = held[pd.Series([(scope, day) not in own for scope, day in zip(
         held["scope"], held["day"], strict=True)], index=held.index, dtype=bool)]

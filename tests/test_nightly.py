@@ -226,6 +226,12 @@ def test_a_month_file_replacing_a_week_begun_last_month_says_which_days_go(
     assert "2026-11-30的2条不在本表中" in warning["message"]
     with Master(ws.master) as master:
         assert sorted(master.current("走访登记")["户编号"]) == ["LD-0001", "LD-0004"]
+    # a week split over two sheets of one file: every day it lists stays, nothing to say
+    write_workbook(ws.inbox / "04_两个网格.xlsx",
+                   Sheet.of("走访登记", visits([5], dt.date(2026, 11, 30)), name="第1网格走访登记"),
+                   Sheet.of("走访登记", visits([6], dt.date(2026, 12, 1)), name="第2网格走访登记"))
+    [split] = run(ws, as_of=dt.date(2026, 12, 3)).files
+    assert [w["rule"] for w in feedback_of(ws, split)["warnings"]] == ["SHEET"]  # the two sheets
 
 
 def test_two_sheets_of_one_kind_in_a_workbook_both_count(ws: Workspace) -> None:
