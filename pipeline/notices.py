@@ -40,6 +40,7 @@ from pipeline.public_view import (
     TeamMember,
     announcements,
     build_public_view,
+    current_announcements,
 )
 from pipeline.store import Master
 from pipeline.workspace import Workspace
@@ -510,9 +511,14 @@ def notice_lead_breaches(master: Master, config: Config, as_of: dt.date) -> list
     lead_days (days of notice given), required_days, message; by 驻点日期."""
     required = config.policy.notice_lead_days
     breaches = []
+    # an announcement replaced by one published earlier (the clerk moved a late 发布日期
+    # forward) never went out: no breach, then or later
+    standing = {(a.community, a.date): a.published for a in current_announcements(master)}
     for item in announcements(master, dt.date.max):
         given = item.lead_days()
         if given >= required:
+            continue
+        if item.published > standing.get((item.community, item.date), item.published):
             continue
         when = "当天" if given == 0 else (f"提前{given}天" if given > 0 else f"驻点{-given}天后")
         verb = "计划于" if item.published > as_of else "于"

@@ -223,6 +223,12 @@ def _as_it_stood(issue: IssueResult, as_of: dt.date) -> IssueResult:
     return issue
 
 
+def current_announcements(master: Master) -> list[Announcement]:
+    """The standing row of each session (社区 + 驻点日期): the last one sent, whatever
+    its 发布日期."""
+    return _records(master.current(Schedule.Config.name), Announcement)
+
+
 def announcements(master: Master, as_of: dt.date) -> list[Announcement]:
     """Every schedule announcement published on or before `as_of`, oldest first.
 

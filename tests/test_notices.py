@@ -208,6 +208,10 @@ def test_notice_lead_follows_the_policy_and_sees_a_late_date_still_to_come(
     early, late = notices.notice_lead_breaches(master, strict, D(2026, 12, 6))
     assert (early["lead_days"], early["required_days"]) == (2, 3)
     assert "于2026年12月6日（提前2天）才公布" in early["message"]
+    # the clerk moves the late announcement earlier: no breach while it stands so
+    add_rows(master, "驻点安排", [schedule(D(2026, 12, 15), D(2026, 12, 10))])
+    assert notices.notice_lead_breaches(master, CONFIG, D(2026, 12, 1)) == []
+    assert notices.notice_lead_breaches(master, CONFIG, D(2026, 12, 16)) == []
 
 
 # -- team, issues, escaping --------------------------------------------------------------------
