@@ -346,9 +346,15 @@ def _read_rows(grid: Grid, table: Table, first: int, headed: set[int],
         table.rows.append(excel_row)
         for header, col in table.columns.items():
             value = row[col.index] if col.index < len(row) else None
-            if is_blank(value) and continues and col.index in continues:  # under a merged header
-                value = next((row[c] for c in continues[col.index]
-                              if c < len(row) and not blank[c]), value)
+            if continues and col.index in continues:  # under a header merged across columns
+                more = [c for c in continues[col.index] if c < len(row) and not blank[c]]
+                if more and is_blank(value):
+                    value = row[more.pop(0)]
+                if more and col.index in prose:  # 龙凤路1号 | 101房: one address
+                    value = "".join(display(v) for v in [value, *(row[c] for c in more)])
+                else:  # two values for one field: the first is read, the other named
+                    for c in more:
+                        unheaded.setdefault(c, (excel_row, row[c]))
             if has_invisible(value):
                 invisible.append(f"{get_column_letter(col.index + 1)}{excel_row}")
             values[header].append(value)

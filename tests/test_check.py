@@ -798,13 +798,30 @@ def test_a_header_merged_across_two_columns_is_one_column(tmp_path: Path) -> Non
     assert names[-1] == "地址"
     last = chr(ord("A") + len(names) - 1)
     after = chr(ord(last) + 1)
-    rows = [[row("户册", 户编号=f"LD-000{i}")[h] for h in names] + [None] for i in (1, 2)]
+    rows = [[row("户册", 户编号=f"LD-000{i}")[h] for h in names] + [None] for i in (1, 2, 3)]
     rows[1][-2:] = [None, "龙凤路2号"]  # typed into the merge's second column
+    rows[2][-2:] = ["龙凤路3号", "201房"]  # an address in two parts: one address
     sheet = Sheet(name="户册", header=[*names, ""], rows=rows, merges=[f"{last}1:{after}1"])
     checked = check_file(write_workbook(tmp_path / "户册.xlsx", sheet), CONFIG, as_of=AS_OF)
     assert (checked.verdict.errors, checked.verdict.warnings) == ([], [])
     frame = checked.tables[0].frame
-    assert list(frame["地址"]) == [row("户册")["地址"], "龙凤路2号"]
+    assert list(frame["地址"]) == [row("户册")["地址"], "龙凤路2号", "龙凤路3号201房"]
+
+
+def test_two_values_under_a_merged_header_of_a_plain_field_name_the_second(
+        tmp_path: Path) -> None:
+    names = headers("户册")
+    grid = chr(ord("A") + names.index("网格"))
+    after = chr(ord(grid) + 1)
+    header = [*names[:names.index("网格") + 1], "", *names[names.index("网格") + 1:]]
+    values = row("户册")
+    data = [[*(values[h] for h in names[:names.index("网格") + 1]), "第2网格",
+             *(values[h] for h in names[names.index("网格") + 1:])]]
+    sheet = Sheet(name="户册", header=header, rows=data, merges=[f"{grid}1:{after}1"])
+    checked = check_file(write_workbook(tmp_path / "户册.xlsx", sheet), CONFIG, as_of=AS_OF)
+    assert [(f.rule, f.cell, f.severity) for f in checked.verdict.findings] == [
+        ("HEADER", f"{after}2", "警告")]
+    assert checked.tables[0].frame.iloc[0]["网格"] == values["网格"]
 
 
 def test_two_sum_rules_on_one_cell_are_both_said(tmp_path: Path) -> None:
