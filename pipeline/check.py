@@ -116,7 +116,9 @@ class StartedCheck:
             # against no community's 户册 or 名册
             off_street = {(f.sheet, f.row) for f in checked.verdict.findings
                           if f.rule == "CHOICE" and f.column == Roster.community}
-            said = {(f.sheet, f.cell, f.rule) for f in checked.verdict.findings if f.cell}
+            # the schema already refused this cell's public text for its own resident
+            said = {(f.sheet, f.cell, f.rule) for f in checked.verdict.findings
+                    if f.cell and f.rule == "FORMAT"}
             try:
                 checked.verdict.findings += [
                     f for f in check_references(checked.tables, master, earlier)

@@ -145,6 +145,8 @@ def write_feedback(workspace: Workspace, verdict: Verdict, source: Path | None,
             failed = True
     if annotated is None:
         batch.remove(target)  # an earlier submission's copy would mislead
+    for stale in {target.with_suffix(".xlsx"), target.with_suffix(".xlsm")} - {annotated}:
+        batch.remove(stale)  # a copy of an earlier file of this name, in the other form
 
     page = feedback_page(verdict, annotated.name if annotated else None,
                          annotated_failed=failed, duplicate=duplicate)
