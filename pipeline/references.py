@@ -236,26 +236,32 @@ def _replaced_beyond(table: LedgerRows, refs: References) -> list[Finding]:
     model = LEDGERS[table.ledger]
     name = ledger_meta(model)["date"]
     header = getattr(model, name)
+    mine = table.frame[table.frame[header].notna() & table.frame[Roster.community].notna()]
+    if mine.empty:
+        return []
+    scopes = pd.Series(scope_of(table.ledger, mine), index=mine.index, dtype=object)
+    held = refs.master.current_dates(table.ledger, sorted(set(scopes)), name)
+    if held.empty:  # the weeks are new: nothing replaced (a night's usual case)
+        return []
     # one ledger, all its sheets: a day any of them lists stays; a week is said once, on
     # the first sheet that covers it
-    sheets = [t for t in refs.tables if t.ledger == table.ledger]
-    position = next(i for i, t in enumerate(sheets) if t is table)
     own: set[tuple[str, str]] = set()
     said_before: set[str] = set()
-    scopes = pd.Series(dtype=object)
-    for i, sheet in enumerate(sheets):
-        dated = sheet.frame[sheet.frame[header].notna() & sheet.frame[Roster.community].notna()]
-        these = pd.Series(scope_of(table.ledger, dated), index=dated.index, dtype=object)
+    before = True  # a sheet before this one in the file
+    for sheet in (t for t in refs.tables if t.ledger == table.ledger):
+        if sheet is table:
+            dated, these, before = mine, scopes, False
+        else:
+            dated = sheet.frame[sheet.frame[header].notna()
+                                & sheet.frame[Roster.community].notna()]
+            these = pd.Series(scope_of(table.ledger, dated), index=dated.index, dtype=object)
+            if before:
+                said_before |= set(these)
         own |= set(zip(these, (day.date().isoformat() for day in dated[header]), strict=True))
-        if i < position:
-            said_before |= set(these)
-        elif i == position:
-            scopes = these[~these.isin(said_before)]
-    if scopes.empty:
-        return []
-    held = refs.master.current_dates(table.ledger, sorted(set(scopes)), name)
-    beyond = held[pd.Series([(scope, day) not in own for scope, day in zip(
-        held["scope"], held["day"], strict=True)], index=held.index, dtype=bool)]
+    scopes = scopes[~scopes.isin(said_before)]
+    beyond = held[pd.Series([(scope, day) not in own and scope not in said_before
+                             for scope, day in zip(held["scope"], held["day"], strict=True)],
+                            index=held.index, dtype=bool)]
     findings = []
     for scope, rows in beyond.groupby("scope", sort=True):
         community, week = str(scope).rsplit("|", 1)

@@ -139,18 +139,19 @@ def _community_choice(
     if header not in table.columns:
         return []
     findings = []
-    for row, value in frame[header].items():
-        if pd.isna(value) or (row, header) in reported:
+    allowed = set(config.communities)
+    column = frame[header]
+    titled = {v: config.community_called(str(v)) for v in set(column.dropna()) - allowed}
+    if any(titled.values()):  # 龙导社区 is 龙导: one pass over the column
+        frame[header] = column.map(lambda v: titled.get(v) or v).astype(column.dtype)
+    for row, value in column.items():
+        if pd.isna(value) or value in allowed or titled.get(value) or (row, header) in reported:
             continue
-        called = config.community_called(str(value))
-        if called is not None:  # 龙导社区 is 龙导
-            frame.at[row, header] = called
-        else:
-            reported.add((int(row), header))
-            findings.append(Finding(
-                "CHOICE", say("CHOICE.community", value=value, choices="、".join(config.communities)),
-                sheet=table.sheet, cell=table.cell(header, int(row)), row=int(row), column=header,
-                value=str(value)))
+        reported.add((int(row), header))
+        findings.append(Finding(
+            "CHOICE", say("CHOICE.community", value=value, choices="、".join(config.communities)),
+            sheet=table.sheet, cell=table.cell(header, int(row)), row=int(row), column=header,
+            value=str(value)))
     return findings
 
 

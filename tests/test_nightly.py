@@ -232,6 +232,14 @@ def test_a_month_file_replacing_a_week_begun_last_month_says_which_days_go(
                    Sheet.of("走访登记", visits([6], dt.date(2026, 12, 1)), name="第2网格走访登记"))
     [split] = run(ws, as_of=dt.date(2026, 12, 3)).files
     assert [w["rule"] for w in feedback_of(ws, split)["warnings"]] == ["SHEET"]  # the two sheets
+    # the same week in two sheets, a day neither lists: said once, on the first sheet
+    write_workbook(ws.inbox / "05_又一次.xlsx",
+                   Sheet.of("走访登记", visits([7], dt.date(2026, 12, 2)), name="第1网格走访登记"),
+                   Sheet.of("走访登记", visits([8], dt.date(2026, 12, 2)), name="第2网格走访登记"))
+    [again] = run(ws, as_of=dt.date(2026, 12, 3)).files
+    said = [(w["sheet"], w["value"]) for w in feedback_of(ws, again)["warnings"]
+            if "将被删除" in w["message"]]
+    assert said == [("第1网格走访登记", "2026-W49")]
 
 
 def test_two_sheets_of_one_kind_in_a_workbook_both_count(ws: Workspace) -> None:
