@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from pipeline.workspace import Workspace
 
@@ -16,6 +17,7 @@ EXIT_INVALID = 1
 EXIT_FAILED = 1
 EXIT_UNREADABLE = 2
 EXIT_LOCKED = 3
+EXIT_USAGE = 2  # argparse's own
 
 
 def _date(text: str) -> dt.date:
@@ -25,33 +27,50 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from exc
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse speaking Chinese where a clerk meets it: `make validate` without a file."""
+
+    SAID = {"the following arguments are required": "缺少参数",
+            "unrecognized arguments": "不认识的参数",
+            "invalid choice": "没有这个命令或选项",
+            "expected one argument": "后面需要一个值"}
+
+    def error(self, message: str) -> NoReturn:
+        for english, chinese in self.SAID.items():
+            message = message.replace(english, chinese)
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"命令有误：{message}。用 --help 查看用法，如 "
+                              f"python -m pipeline validate 龙导_第48周.xlsx\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m pipeline",
         description="驻点台账：校验、合并并发布“五定四全”驻点联系群众台账。",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="<command>")
 
     run = commands.add_parser(
-        "run", help="the nightly job: validate the inbox, merge into the master, render outbox/")
-    run.add_argument("--root", type=Path, default=Path("."), help="workspace folder (default .)")
-    run.add_argument("--as-of", type=_date, default=None, help="fix today's date (YYYY-MM-DD)")
+        "run", help="夜间任务：核对收件箱中的台账，合并进总台账，生成outbox中的全部输出")
+    run.add_argument("--root", type=Path, default=Path("."), help="工作区目录（默认当前目录）")
+    run.add_argument("--as-of", type=_date, default=None, help="指定“今天”的日期（YYYY-MM-DD），便于复现")
 
     validate = commands.add_parser(
-        "validate", help="dry run for a clerk: check workbooks, touch nothing")
-    validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    validate.add_argument("--json", action="store_true", help="print the verdicts as JSON")
-    validate.add_argument("--root", type=Path, default=Path("."), help="workspace folder (default .)")
-    validate.add_argument("--as-of", type=_date, default=None, help="fix today's date (YYYY-MM-DD)")
+        "validate", help="给社区填报员试检：检查台账文件，不改动任何东西")
+    validate.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                          help="要检查的台账文件（.xlsx），可以一次给多个")
+    validate.add_argument("--json", action="store_true", help="以JSON输出检查结果")
+    validate.add_argument("--root", type=Path, default=Path("."), help="工作区目录（默认当前目录）")
+    validate.add_argument("--as-of", type=_date, default=None, help="指定“今天”的日期（YYYY-MM-DD），便于复现")
 
     templates = commands.add_parser(
-        "templates", help="write blank fill-in workbooks, one per community")
-    templates.add_argument("--root", type=Path, default=Path("."), help="workspace folder (default .)")
+        "templates", help="为每个社区生成空白填报模板")
+    templates.add_argument("--root", type=Path, default=Path("."), help="工作区目录（默认当前目录）")
 
     demo = commands.add_parser(
-        "demo", help="build the 龙凤街道 demo workspace from the seed's figures and run the job")
-    demo.add_argument("--root", type=Path, default=Path("demo"), help="demo folder (default demo)")
-    demo.add_argument("--as-of", type=_date, default=None, help="fix today's date (YYYY-MM-DD)")
+        "demo", help="用种子统计表的数字生成龙凤街道演示工作区并完整运行一次")
+    demo.add_argument("--root", type=Path, default=Path("demo"), help="演示工作区目录（默认 demo）")
+    demo.add_argument("--as-of", type=_date, default=None, help="指定“今天”的日期（YYYY-MM-DD），便于复现")
     return parser
 
 

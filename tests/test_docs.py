@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from pipeline.cli import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,3 +63,12 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert ci.rstrip().splitlines()[-1] == "make test"
     assert "make test" in README
+
+
+def test_a_command_given_wrong_is_answered_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline import cli
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["validate"])  # `make validate` without FILE=
+    assert stopped.value.code == 2
+    said = capsys.readouterr().err
+    assert "命令有误：缺少参数: FILE" in said and "required" not in said
