@@ -99,11 +99,15 @@ def clerk_name(path: Path) -> str:
     """A file's name as text: one unzipped from an archive made on a Chinese Windows PC
     arrives as GBK bytes, which are no UTF-8 (Python keeps them as lone surrogates that
     no file, JSON or page can hold): read as GB18030, else with its stray bytes as �."""
+    return _as_text(path.name)
+
+
+def _as_text(name: str) -> str:
     try:
-        path.name.encode("utf-8")
-        return path.name
+        name.encode("utf-8")
+        return name
     except UnicodeEncodeError:
-        raw = os.fsencode(path.name)
+        raw = os.fsencode(name)
         try:
             return raw.decode("gb18030")
         except UnicodeDecodeError:
@@ -296,7 +300,8 @@ def _take(workspace: Workspace, master: Master, config: Any, as_of: dt.date, pat
     verdict.file = name
     status = "accepted" if verdict.status == "valid" else "rejected"
     files = write_feedback(workspace, verdict, archive_path if verdict.status != "unreadable"
-                           else None, checked.community or config.community_named_in(name),
+                           else None, checked.community or config.community_named_in(name)
+                           or config.community_named_in(_folders(workspace, path)),
                            reports)
     feedback = str(files.json.relative_to(workspace.root))
     submission = master.add_submission(
@@ -315,6 +320,14 @@ def _take(workspace: Workspace, master: Master, config: Any, as_of: dt.date, pat
                      "feedback_path": feedback, "community": checked.community,
                      "verdict_json": json.dumps(verdict.as_json(), ensure_ascii=False)}
     return FileResult(name, sha, status, len(verdict.errors), len(verdict.warnings), feedback)
+
+
+def _folders(workspace: Workspace, path: Path) -> str:
+    """The inbox folders a file came in (龙导/第48周/台账.xlsx: 龙导/第48周), as text."""
+    try:
+        return "/".join(map(_as_text, path.parent.relative_to(workspace.inbox).parts))
+    except ValueError:  # not under the inbox
+        return ""
 
 
 def _duplicate_feedback(workspace: Workspace, path: Path, archive_path: Path,

@@ -575,6 +575,13 @@ def test_a_clean_macro_workbooks_copy_keeps_its_extension(ws: Workspace) -> None
         "utf-8")
 
 
+def test_an_unreadable_file_in_a_communitys_folder_is_reported_there(ws: Workspace) -> None:
+    (ws.inbox / "状元社区").mkdir()
+    (ws.inbox / "状元社区" / "第48周.xlsx").write_bytes(b"not a workbook")
+    [result] = run(ws).files
+    assert (result.status, result.feedback) == ("rejected", "outbox/feedback/状元/第48周.json")
+
+
 def test_files_of_one_name_in_two_folders_each_keep_their_report(ws: Workspace) -> None:
     (ws.inbox / "补交").mkdir()
     write_workbook(ws.inbox / "台账.xlsx", Sheet.of("团队名册", roster_rows()[:1]))  # TEAM-HEAD
