@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Sequence
@@ -70,6 +71,26 @@ class Checked:
     verdict: Verdict
     tables: list[LedgerRows] = field(default_factory=list)
     community: str | None = None
+
+
+def clerk_name(path: Path) -> str:
+    """A file's name as text: one unzipped from an archive made on a Chinese Windows PC
+    arrives as GBK bytes, which are no UTF-8 (Python keeps them as lone surrogates that
+    no file, JSON or page can hold): read as GB18030, else with its stray bytes as �."""
+    return as_text(path.name)
+
+
+def as_text(name: str) -> str:
+    """A name from the file system as text (see clerk_name)."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", "replace")
 
 
 def sha256_of(path: Path) -> str:
@@ -139,9 +160,9 @@ def start_check(path: Path, config: Config, as_of: dt.date | None = None,
     """Hash and guard `path`, then start reading and validating it in an isolated worker
     (one of `pool`'s, else a fork of its own); several files can be in flight at once."""
     as_of = as_of or dt.date.today()
-    verdict = Verdict(file=path.name, sha256=sha256_of(path) if path.is_file() else "")
+    verdict = Verdict(file=clerk_name(path), sha256=sha256_of(path) if path.is_file() else "")
     if not path.exists():
-        return StartedCheck(verdict, failed=say("FILE.missing", path=str(path)))
+        return StartedCheck(verdict, failed=say("FILE.missing", path=as_text(str(path))))
     try:
         facts = inspect_package(path)
         prepare()  # once per process, so that no worker repeats it
@@ -214,7 +235,7 @@ def _unreadable(verdict: Verdict, message: str) -> Checked:
 
 def parse_workbook(path: Path, config: Config, as_of: dt.date, facts: PackageFacts) -> Checked:
     """Read and validate every sheet (runs in the isolated worker)."""
-    verdict = Verdict(file=path.name, sha256="")
+    verdict = Verdict(file=clerk_name(path), sha256="")
     checked = Checked(verdict)
     expected = "、".join(LEDGERS)
     try:

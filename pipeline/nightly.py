@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline.atomic import AtomicBatch, atomic_batch, sweep_temporaries
-from pipeline.check import Checked, check_ahead, check_file, sha256_of
+from pipeline.check import Checked, as_text, check_ahead, check_file, clerk_name, sha256_of
 from pipeline.feedback import write_feedback
 from pipeline.findings import Finding, Verdict
 from pipeline.lock import RunLocked, run_lock
@@ -93,25 +93,6 @@ def inbox_files(inbox: Path) -> list[Path]:
              if p.is_file() and p.name.lower() not in SYSTEM_FILES
              and not any(part.startswith((".", "~$")) for part in p.relative_to(inbox).parts)]
     return sorted(files, key=lambda p: (p.stat().st_mtime_ns, str(p)))
-
-
-def clerk_name(path: Path) -> str:
-    """A file's name as text: one unzipped from an archive made on a Chinese Windows PC
-    arrives as GBK bytes, which are no UTF-8 (Python keeps them as lone surrogates that
-    no file, JSON or page can hold): read as GB18030, else with its stray bytes as �."""
-    return _as_text(path.name)
-
-
-def _as_text(name: str) -> str:
-    try:
-        name.encode("utf-8")
-        return name
-    except UnicodeEncodeError:
-        raw = os.fsencode(name)
-        try:
-            return raw.decode("gb18030")
-        except UnicodeDecodeError:
-            return raw.decode("utf-8", "replace")
 
 
 def signature(path: Path) -> tuple[int, int, int]:
@@ -325,7 +306,7 @@ def _take(workspace: Workspace, master: Master, config: Any, as_of: dt.date, pat
 def _folders(workspace: Workspace, path: Path) -> str:
     """The inbox folders a file came in (龙导/第48周/台账.xlsx: 龙导/第48周), as text."""
     try:
-        return "/".join(map(_as_text, path.parent.relative_to(workspace.inbox).parts))
+        return "/".join(map(as_text, path.parent.relative_to(workspace.inbox).parts))
     except ValueError:  # not under the inbox
         return ""
 

@@ -60,7 +60,12 @@ def read_grids(path: Path, problems: dict[str, dict[str, str]] | None = None) ->
     ('error') or a formula saved without its value ('formula'): calamine reads both as
     empty, so those cells get a CellProblem with the text openpyxl shows for them.
     """
-    workbook = CalamineWorkbook.from_path(str(path))
+    try:
+        str(path).encode("utf-8")
+        workbook = CalamineWorkbook.from_path(str(path))
+    except UnicodeEncodeError:  # a GBK file name from an unzipped archive: calamine takes
+        with path.open("rb") as fh:  # only UTF-8 paths, so it reads the opened file
+            workbook = CalamineWorkbook.from_filelike(fh)
     try:
         grids = []
         for name in workbook.sheet_names:

@@ -582,6 +582,18 @@ def test_an_unreadable_file_in_a_communitys_folder_is_reported_there(ws: Workspa
     assert (result.status, result.feedback) == ("rejected", "outbox/feedback/状元/第48周.json")
 
 
+def test_validate_reads_a_file_named_in_gbk_bytes(tmp_path: Path, ws: Workspace,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    gbk = tmp_path / os.fsdecode("龙导_第48周.xlsx".encode("gbk"))
+    base_workbook(gbk)  # calamine opens UTF-8 paths only
+    missing = tmp_path / os.fsdecode("没有.xlsx".encode("gbk"))
+    assert cli.main(["validate", str(gbk), "--root", str(ws.root), "--json"]) == 0
+    verdict = json.loads(capsys.readouterr().out)
+    assert (verdict["file"], verdict["status"]) == ("龙导_第48周.xlsx", "valid")
+    assert cli.main(["validate", str(missing), "--root", str(ws.root), "--json"]) == 2
+    assert "没有.xlsx" in json.loads(capsys.readouterr().out)["errors"][0]["message"]
+
+
 def test_files_of_one_name_in_two_folders_each_keep_their_report(ws: Workspace) -> None:
     (ws.inbox / "补交").mkdir()
     write_workbook(ws.inbox / "台账.xlsx", Sheet.of("团队名册", roster_rows()[:1]))  # TEAM-HEAD
