@@ -13,7 +13,7 @@ from schemas.choices import (
     ISSUE_STATUSES,
     RATINGS,
 )
-from schemas.privacy import names_a_resident
+from schemas.privacy import keeps_residents_out
 
 
 class Issue(pa.DataFrameModel):
@@ -99,12 +99,8 @@ class Issue(pa.DataFrameModel):
         (王某, *大妈) or as surname and form of address (王先生); any masked surname (陈某);
         any mobile or ID number, written out or starred (139****2222). Office numbers
         (020-…) may stay."""
-        return pd.Series([
-            not isinstance(text, str) or not names_a_resident(text, name=name, phone=phone)
-            for text, name, phone in zip(df[cls.public_summary].astype(object),
-                                         df[cls.reporter].astype(object),
-                                         df[cls.phone].astype(object), strict=True)],
-            index=df.index, dtype=bool)
+        return keeps_residents_out(df[cls.public_summary], names=df[cls.reporter],
+                                   phones=df[cls.phone])
 
     class Config:
         name = "问题台账"

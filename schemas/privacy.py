@@ -9,6 +9,8 @@ Office numbers (020-…) may stay, and so may the official phones a row itself p
 
 import re
 
+import pandas as pd
+
 _MASKED = "*＊×xX"
 # a mobile (13912345678, 139 1234 5678, 139****5678, 1391234****) or an ID number (18
 # characters, 440105199001011234, 4401**********1234), whole or partly starred
@@ -169,3 +171,20 @@ def names_a_resident(text: str, *, name: object = None, phone: object = None,
     return any(_digits(m.group()) != allowed and (len(m.group()) < 18 or not m.group().isdigit()
                                                   or _BIRTH.fullmatch(m.group()) is not None)
                for m in PERSONAL_NUMBER.finditer(text))
+
+
+def keeps_residents_out(texts: pd.Series, *, names: pd.Series | None = None,
+                        phones: pd.Series | None = None,
+                        officials: pd.Series | None = None) -> pd.Series:
+    """A row rule's answer for a public text column: True where `names_a_resident` finds
+    nothing, given each row's own 反映人 (`names`), its phone, or the official phone it
+    publishes (`officials`); a blank text keeps everyone out."""
+    def cells(column: pd.Series | None) -> list[object]:
+        return [None] * len(texts) if column is None else list(column.astype(object))
+
+    return pd.Series([not isinstance(text, str) or not names_a_resident(
+                          text, name=name, phone=phone, official=official)
+                      for text, name, phone, official in zip(
+                          texts.astype(object), cells(names), cells(phones), cells(officials),
+                          strict=True)], index=texts.index, dtype=bool)
+

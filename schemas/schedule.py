@@ -6,7 +6,7 @@ from pandera.typing import Series
 
 from schemas.base import Text, column, row_rule
 from schemas.choices import SCHEDULE_CHANGES, SCHEDULE_KINDS
-from schemas.privacy import names_a_resident
+from schemas.privacy import keeps_residents_out
 
 
 class Schedule(pa.DataFrameModel):
@@ -43,11 +43,11 @@ class Schedule(pa.DataFrameModel):
     def reason_names_no_resident(cls, df: pd.DataFrame) -> Series[bool]:
         """The reason is published as written: no resident's masked name, mobile or ID
         number (the phone the public may call goes in 联系电话)."""
-        return _public_text_ok(df[cls.reason], df[cls.phone])
+        return keeps_residents_out(df[cls.reason], officials=df[cls.phone])
 
     @row_rule("FORMAT", "驻点地点")
     def place_names_no_resident(cls, df: pd.DataFrame) -> Series[bool]:
-        return _public_text_ok(df[cls.place], df[cls.phone])
+        return keeps_residents_out(df[cls.place], officials=df[cls.phone])
 
     @row_rule("RANGE", "结束时间")
     def ends_after_start(cls, df: pd.DataFrame) -> Series[bool]:
@@ -59,9 +59,3 @@ class Schedule(pa.DataFrameModel):
         unique = ["社区", "驻点日期", "发布日期"]
         metadata = {"kind": "keyed", "key": ["community", "date"], "order": "published",
                     "label": "驻点安排"}
-
-
-def _public_text_ok(texts: pd.Series, phones: pd.Series) -> pd.Series:
-    return pd.Series([not isinstance(text, str) or not names_a_resident(text, official=phone)
-                      for text, phone in zip(texts.astype(object), phones.astype(object),
-                                             strict=True)], index=texts.index, dtype=bool)
