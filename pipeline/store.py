@@ -517,15 +517,12 @@ class SupervisionFigures:
     def first_records(self) -> dict[str, str]:
         """Each community's earliest visit or reception in the period (YYYY-MM-DD): a
         community recording its work has been in the system since (WEEKLY-LEDGER)."""
-        first: dict[str, str] = {}
-        for table in ("visit", "reception"):
-            for community, day in self.db.execute(
-                    f"SELECT community, MIN(substr(date, 1, 10)) FROM {table} "
-                    "WHERE superseded_by IS NULL AND date BETWEEN ? AND ? GROUP BY community",
-                    self.period):
-                if community is not None and (community not in first or day < first[community]):
-                    first[community] = day
-        return first
+        dated = " UNION ALL ".join(
+            f"SELECT community, substr(date, 1, 10) AS day FROM {table} "
+            "WHERE superseded_by IS NULL AND community IS NOT NULL AND date BETWEEN ? AND ?"
+            for table in ("visit", "reception"))
+        return _community_counts(self.db, f"SELECT community, MIN(day) FROM ({dated}) "
+                                 "GROUP BY community", self.period * 2)
 
     def unvisited_households(self, community: str) -> list[tuple[str, str | None, str | None]]:
         """(household_id, grid, type) of each household of `community`'s current 户册 with
