@@ -49,8 +49,12 @@ class References:
         self._known: dict[tuple[str, str, str], set[str] | None] = {}  # one lookup per file
         self._residents: dict[str, KnownResidents] = {}
 
+    def sheets(self, ledger: str) -> list[LedgerRows]:
+        """The file's sheets read as `ledger`, in workbook order."""
+        return [t for t in self.tables if t.ledger == ledger]
+
     def _own(self, ledger: str) -> pd.DataFrame | None:
-        frames = [t.frame for t in self.tables if t.ledger == ledger]
+        frames = [t.frame for t in self.sheets(ledger)]
         return pd.concat(frames) if frames else None
 
     def _values(self, ledger: str, community: str, column: str) -> set[str] | None:
@@ -91,10 +95,10 @@ class References:
             for ledger, field in ((Issue.Config.name, "reporter"),
                                   (Reception.Config.name, "visitor_name")):
                 column = getattr(LEDGERS[ledger], field)
-                for t in self.tables:
-                    if t.ledger == ledger:
-                        mine = t.frame[t.frame[Roster.community] == community][column]
-                        cells |= set(mine.dropna().astype(str))
+                own = self._own(ledger)
+                if own is not None:
+                    cells |= set(own.loc[own[Roster.community] == community, column]
+                                 .dropna().astype(str))
                 if self.master is not None:
                     cells |= self.master.current_values(ledger, community, field)
             names = {n for cell in cells for n in split_names(cell)} - team
@@ -236,7 +240,10 @@ def _replaced_beyond(table: LedgerRows, refs: References) -> list[Finding]:
     model = LEDGERS[table.ledger]
     name = ledger_meta(model)["date"]
     header = getattr(model, name)
-    mine = table.frame[table.frame[header].notna() & table.frame[Roster.community].notna()]
+    def dated(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame[header].notna() & frame[Roster.community].notna()]
+
+    mine = dated(table.frame)
     if mine.empty:
         return []
     scopes = pd.Series(scope_of(table.ledger, mine), index=mine.index, dtype=object)
@@ -248,16 +255,15 @@ def _replaced_beyond(table: LedgerRows, refs: References) -> list[Finding]:
     own: set[tuple[str, str]] = set()
     said_before: set[str] = set()
     before = True  # a sheet before this one in the file
-    for sheet in (t for t in refs.tables if t.ledger == table.ledger):
+    for sheet in refs.sheets(table.ledger):
         if sheet is table:
-            dated, these, before = mine, scopes, False
+            rows, these, before = mine, scopes, False
         else:
-            dated = sheet.frame[sheet.frame[header].notna()
-                                & sheet.frame[Roster.community].notna()]
-            these = pd.Series(scope_of(table.ledger, dated), index=dated.index, dtype=object)
+            rows = dated(sheet.frame)
+            these = pd.Series(scope_of(table.ledger, rows), index=rows.index, dtype=object)
             if before:
                 said_before |= set(these)
-        own |= set(zip(these, (day.date().isoformat() for day in dated[header]), strict=True))
+        own |= set(zip(these, (day.date().isoformat() for day in rows[header]), strict=True))
     scopes = scopes[~scopes.isin(said_before)]
     beyond = held[pd.Series([(scope, day) not in own and scope not in said_before
                              for scope, day in zip(held["scope"], held["day"], strict=True)],
@@ -381,9 +387,8 @@ def _shrunk(table: LedgerRows, refs: References) -> list[Finding]:
     if refs.master is None:
         return []
     findings = []
-    sheets = [t for t in refs.tables if t.ledger == table.ledger]
     for community, group in table.frame.groupby(Roster.community, sort=False):
-        having = [t for t in sheets if (t.frame[Roster.community] == community).any()]
+        having = [t for t in refs.sheets(table.ledger) if (t.frame[Roster.community] == community).any()]
         if having[0] is not table:  # said once, on the first sheet with the community
             continue
         held = refs.master.current_count(table.ledger, str(community))
