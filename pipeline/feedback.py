@@ -137,16 +137,14 @@ def write_feedback(workspace: Workspace, verdict: Verdict, source: Path | None,
                 # trip costs ~0.3 s per file), with its macros: Excel opens an .xlsm only
                 # under its own extension
                 if PureWindowsPath(verdict.file).suffix.lower() == ".xlsm":
-                    batch.remove(target)  # an earlier marked copy of the same name
                     target = target.with_suffix(".xlsm")
                 annotated = batch.write_bytes(target, source.read_bytes())
         except Exception:  # the report must still reach the clerk; the page says so
             log.exception("annotated copy of %s failed", verdict.file)
             failed = True
-    if annotated is None:
-        batch.remove(target)  # an earlier submission's copy would mislead
+    # an earlier file's copy under this name, in either form, would mislead
     for stale in {target.with_suffix(".xlsx"), target.with_suffix(".xlsm")} - {annotated}:
-        batch.remove(stale)  # a copy of an earlier file of this name, in the other form
+        batch.remove(stale)
 
     page = feedback_page(verdict, annotated.name if annotated else None,
                          annotated_failed=failed, duplicate=duplicate)

@@ -81,7 +81,7 @@ def now_iso() -> str:
 
 
 # what Windows and macOS leave in a folder a clerk copies: never a clerk's file
-SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db"})
+SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db", ".ds_store"})
 EMPTY_FOLDER_QUIET_SECONDS = 3600
 
 
@@ -255,7 +255,7 @@ def _remove_empty_folders(inbox: Path, taken: Iterable[Path]) -> None:
     for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
         with contextlib.suppress(OSError):  # not empty (a file waits), or not ours to remove
             for leftover in folder.iterdir():
-                if leftover.is_file() and leftover.name.lower() in SYSTEM_FILES | {".ds_store"}:
+                if leftover.is_file() and leftover.name.lower() in SYSTEM_FILES:
                     leftover.unlink()
             folder.rmdir()
 
@@ -267,7 +267,7 @@ def _take(workspace: Workspace, master: Master, config: Any, as_of: dt.date, pat
     name = clerk_name(path)
     relative = str(archive_path.relative_to(workspace.root))
     if earlier is not None:
-        feedback, errors, warnings = _duplicate_feedback(workspace, path, archive_path, earlier,
+        feedback, errors, warnings = _duplicate_feedback(workspace, name, archive_path, earlier,
                                                          reports)
         master.add_submission(
             file_name=name, sha256=sha, received_at=received.isoformat(timespec="seconds"),
@@ -311,13 +311,12 @@ def _folders(workspace: Workspace, path: Path) -> str:
         return ""
 
 
-def _duplicate_feedback(workspace: Workspace, path: Path, archive_path: Path,
+def _duplicate_feedback(workspace: Workspace, name: str, archive_path: Path,
                         earlier: dict[str, Any], reports: AtomicBatch) -> tuple[str, int, int]:
     """A file whose bytes came before gets a report of its own (INTERFACE: one for each
     file): the earlier verdict under this file's name, opening with a note that it was
     received already and is not merged again. Its path and its counts of errors and
     warnings, for the run summary (the same as the report says)."""
-    name = clerk_name(path)
     try:
         verdict = Verdict.from_json(json.loads(earlier["verdict_json"]))
     except (KeyError, TypeError, ValueError):  # a submission recorded without its verdict

@@ -521,14 +521,14 @@ def notice_lead_breaches(master: Master, config: Config, as_of: dt.date) -> list
         if item.published > standing.get((item.community, item.date), item.published):
             continue
         when = "当天" if given == 0 else (f"提前{given}天" if given > 0 else f"驻点{-given}天后")
-        verb = "计划于" if item.published > as_of else "于"
-        done = "公布" if item.published > as_of else "才公布"
+        planned = item.published > as_of  # still to come, already late
         breaches.append({
             "rule": NOTICE_LEAD, "community": item.community, "date": item.date,
             "published": item.published, "kind": item.kind, "lead_days": given,
             "required_days": required,
             "message": (f"{item.community}社区{full_date(item.date)}驻点的{item.kind}安排"
-                        f"{verb}{full_date(item.published)}（{when}）{done}，应至少提前{required}天公布"),
+                        f"{'计划于' if planned else '于'}{full_date(item.published)}（{when}）"
+                        f"{'公布' if planned else '才公布'}，应至少提前{required}天公布"),
         })
     breaches.sort(key=lambda b: (b["date"], b["community"], b["published"]))
     return breaches
