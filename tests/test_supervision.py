@@ -72,6 +72,13 @@ def keys(supervision: Supervision, kind: str, *columns: str) -> list[tuple[Any, 
     return [(i.community, *(i.details[c] for c in columns)) for i in supervision.of(kind)]
 
 
+def statistics_row(ws: Workspace, as_of: dt.date, community: str = "龙导") -> Any:
+    """A community's row of the statistics table at `as_of`, from the committed master."""
+    with Master(ws.master) as master:
+        return next(r for r in compute_statistics(master, ws.config(), as_of).rows
+                    if r.community == community)
+
+
 def roster(community: str, size: int, head: str = "李福坚") -> list[dict[str, Any]]:
     """A 驻点团队 of `size` people (负责人 `head`, one 联络员) and a two-person 辅助团队."""
     rows = [row("团队名册", 社区=community, 姓名=head),
@@ -414,12 +421,9 @@ def test_an_issue_closed_after_the_as_of_date_was_open_then(ws: Workspace, at: A
     assert "已办结" not in then.of("overdue")[0].evidence
     assert now.of("overdue") == [] and now.of("open") == []
     assert [i.details[Issue.issue_id] for i in now.of("dissatisfied")] == ["LD-2026-009"]
-    with Master(ws.master) as master:
-        def row_of(as_of: dt.date) -> Any:
-            return next(r for r in compute_statistics(master, ws.config(), as_of).rows
-                        if r.community == "龙导")
-        assert (row_of(D(2026, 11, 22)).overdue, row_of(D(2026, 11, 22)).closed) == (1, 0)
-        assert (row_of(D(2026, 11, 26)).overdue, row_of(D(2026, 11, 26)).closed) == (0, 1)
+    then, now = statistics_row(ws, D(2026, 11, 22)), statistics_row(ws, D(2026, 11, 26))
+    assert (then.overdue, then.closed) == (1, 0)
+    assert (now.overdue, now.closed) == (0, 1)
 
 
 def test_a_community_whose_rows_came_in_another_communitys_file_has_submitted(
@@ -470,9 +474,6 @@ def test_a_feedback_given_after_a_back_dated_as_of_counts_neither_way(
     assert [i.details[Issue.issue_id] for i in at(D(2026, 11, 20)).of("feedback")] == [
         "LD-2026-001"]
     assert at(D(2026, 11, 26)).of("feedback") == []
-    with Master(ws.master) as master:
-        def row_of(as_of: dt.date) -> Any:
-            return next(r for r in compute_statistics(master, ws.config(), as_of).rows
-                        if r.community == "龙导")
-        assert (row_of(D(2026, 11, 20)).closed, row_of(D(2026, 11, 20)).fed_back) == (1, 0)
-        assert (row_of(D(2026, 11, 26)).closed, row_of(D(2026, 11, 26)).fed_back) == (1, 1)
+    then, now = statistics_row(ws, D(2026, 11, 20)), statistics_row(ws, D(2026, 11, 26))
+    assert (then.closed, then.fed_back) == (1, 0)
+    assert (now.closed, now.fed_back) == (1, 1)
